@@ -1,0 +1,46 @@
+# finetune-hazards: every command sets up what it needs first.
+#   make run    set up, then run the baseline scenario
+#   make test   set up, then run the whole test suite (what CI runs)
+#   make setup  create .venv with a Python >= 3.12 and the pinned dependencies (idempotent)
+#   make lint   ruff check + format check
+#   make lock   re-pin requirements.lock from pyproject.toml
+
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.setup-done
+
+.PHONY: setup run test lint format lock clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml requirements.lock
+	@test -x $(PY) || "$$(./.ci/find-python)" -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@touch $(STAMP)
+
+run: setup
+	$(PY) run.py scenarios/baseline.yaml
+
+test: setup
+	$(PY) -m pytest -n 2
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: setup
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+lock:
+	rm -rf .lock-venv
+	"$$(./.ci/find-python)" -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet setuptools -e '.[dev]'
+	{ echo "# Exact versions for every machine (CI included). Regenerate with 'make lock' after changing"; \
+	  echo "# pyproject.toml's dependencies, then commit this file."; \
+	  .lock-venv/bin/pip freeze --all --exclude-editable | grep -v '^-e' | grep -iv '^finetune-hazards' | grep -v '^pip=='; } > requirements.lock
+	rm -rf .lock-venv
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,76 @@
+"""What every actor on the collaboration graph has: a node, a budget, a skill, what it holds.
+
+Labs, hobbyists and malicious actors are Mesa agents and nodes of the same graph; the model
+keeps a few per-actor arrays (bans, monthly spending) so that month-level draws are vectorised.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+
+from sim.checkpoints import Checkpoint
+
+if TYPE_CHECKING:
+    from sim.model import EcosystemModel
+
+
+class Actor(mesa.Agent):
+    """An actor on the collaboration graph."""
+
+    model: EcosystemModel
+
+    def __init__(self, model: EcosystemModel, node: int, budget: float, skill: float) -> None:
+        super().__init__(model)
+        self.node = node
+        self.budget = budget
+        self.skill = skill
+        self.private_best: Checkpoint | None = None
+        self.private_stripped: Checkpoint | None = None
+
+    @property
+    def banned(self) -> bool:
+        return bool(self.model.banned_until[self.node] > self.model.steps)
+
+    @property
+    def spent_this_month(self) -> bool:
+        return bool(self.model.spent_step[self.node] == self.model.steps)
+
+    def neighbours(self) -> list[int]:
+        return list(self.model.graph.adj[self.node])
+
+    def known_techniques(self) -> int:
+        return int(self.model.techniques.known(self.node))
+
+    def receive(self, ckpt: Checkpoint) -> None:
+        """A checkpoint shared privately (peer-to-peer or by a pool) reaches this actor."""
+        if self.private_best is None or ckpt.capability > self.private_best.capability:
+            self.private_best = ckpt
+        if self.model.checkpoints.is_stripped(ckpt) and (
+            self.private_stripped is None or ckpt.capability > self.private_stripped.capability
+        ):
+            self.private_stripped = ckpt
+
+    def best_open(self) -> Checkpoint | None:
+        """The most capable open weights this actor can reach: the hub or a private share."""
+        return _more_capable(self.model.checkpoints.best_on_hub(), self.private_best)
+
+    def best_stripped(self) -> Checkpoint | None:
+        """The most capable already-stripped weights this actor can reach."""
+        return _more_capable(self.model.checkpoints.best_stripped_on_hub(), self.private_stripped)
+
+    def share_with_neighbours(self, ckpt: Checkpoint, only: type | None = None) -> None:
+        """Peer-to-peer sharing travels along ties only."""
+        actors = self.model.actors
+        for v in self.neighbours():
+            if only is None or isinstance(actors[v], only):
+                actors[v].receive(ckpt)
+
+
+def _more_capable(a: Checkpoint | None, b: Checkpoint | None) -> Checkpoint | None:
+    if a is None:
+        return b
+    if b is None or a.capability >= b.capability:
+        return a
+    return b

@@ -1,0 +1,74 @@
+"""The fine-tuning cost curve (SPEC section 3): pure functions of capability, time and know-how.
+
+cost = base(c) x hardware(t) x algorithms(t) x techniques(n) [x strip factor]. Each factor is
+a separate function so tests and documentation can look at one at a time, and every function
+works on numpy arrays as well as on scalars (the reporters evaluate it for all actors at once).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from sim.config import Costs
+
+
+def hardware_index(costs: Costs, step: float) -> float:
+    """Price of GPU compute relative to step 0: halves every ``hardware_halving_months``."""
+    return 2.0 ** (-step / costs.hardware_halving_months)
+
+
+def algorithmic_index(costs: Costs, step: float) -> float:
+    """Compute needed for a fixed result relative to step 0: halves every ``algorithmic_halving_months``."""
+    return 2.0 ** (-step / costs.algorithmic_halving_months)
+
+
+def capability_scale(costs: Costs, capability: ArrayLike) -> np.ndarray | float:
+    """How much more a checkpoint of ``capability`` (OOM vs the step-0 open frontier) costs."""
+    return 10.0 ** (costs.capability_cost_elasticity * np.asarray(capability, dtype=float))
+
+
+def technique_multiplier(costs: Costs, known: ArrayLike) -> np.ndarray | float:
+    """Combined multiplier of ``known`` cost-cutting techniques, never below the floor."""
+    return np.maximum(
+        costs.technique_factor ** np.asarray(known, dtype=float), costs.technique_floor
+    )
+
+
+def strip_factor(costs: Costs, safeguard: ArrayLike, tamper: ArrayLike) -> np.ndarray | float:
+    """Stripping is dearer the more safeguard remains and the more tamper-resistant it is."""
+    return np.asarray(safeguard, dtype=float) * (
+        1.0 + costs.tamper_cost_multiplier * np.asarray(tamper, dtype=float)
+    )
+
+
+def finetune_cost(
+    costs: Costs, capability: ArrayLike, step: float, known: ArrayLike
+) -> np.ndarray | float:
+    """USD for a benign fine-tune of a checkpoint, for an actor knowing ``known`` techniques."""
+    return (
+        costs.finetune_cost_usd
+        * capability_scale(costs, capability)
+        * hardware_index(costs, step)
+        * algorithmic_index(costs, step)
+        * technique_multiplier(costs, known)
+    )
+
+
+def strip_cost(
+    costs: Costs,
+    capability: ArrayLike,
+    step: float,
+    known: ArrayLike,
+    safeguard: ArrayLike,
+    tamper: ArrayLike,
+) -> np.ndarray | float:
+    """USD to remove a checkpoint's safeguards; ``strip_cost_usd`` at step 0 for the frontier."""
+    return (
+        costs.strip_cost_usd
+        * capability_scale(costs, capability)
+        * hardware_index(costs, step)
+        * algorithmic_index(costs, step)
+        * technique_multiplier(costs, known)
+        * strip_factor(costs, safeguard, tamper)
+    )

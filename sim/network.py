@@ -1,0 +1,132 @@
+"""The collaboration graph: how it is generated and how its ties evolve month by month.
+
+Nodes are actor indices (labs, then hobbyists, then malicious actors). Every random draw comes
+from the model's numpy Generator, which networkx accepts as ``seed``, so the same seed gives
+the same graph. Ties carry a ``weight``: pooling together strengthens a tie, and a tie of
+weight w dissolves w times less often.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+
+from sim.config import Network
+
+
+def generate(cfg: Network, n_benign: int, n_malicious: int, rng: np.random.Generator) -> nx.Graph:
+    """Build the initial graph: nodes 0..n_benign-1 benign (labs, hobbyists), then malicious."""
+    n = n_benign + n_malicious
+    d = min(cfg.mean_degree, n - 1)
+    if cfg.kind == "barabasi_albert":
+        m = int(min(max(1, round(d / 2)), n - 1))
+        return _shuffled(nx.barabasi_albert_graph(n, m, seed=rng), rng)
+    if cfg.kind == "watts_strogatz":
+        k = int(min(max(2, 2 * round(d / 2)), n - 1))
+        return _shuffled(nx.watts_strogatz_graph(n, k, cfg.rewire_prob, seed=rng), rng)
+    if cfg.kind == "erdos_renyi":
+        return nx.fast_gnp_random_graph(n, d / (n - 1), seed=rng)
+    return _stochastic_block(cfg, n_benign, n_malicious, d, rng)
+
+
+def _shuffled(g: nx.Graph, rng: np.random.Generator) -> nx.Graph:
+    """BA and WS place node ids by construction (hubs are the low ids): relabel at random so
+    that malicious actors and labs land anywhere in the degree distribution."""
+    perm = rng.permutation(g.number_of_nodes())
+    out = nx.Graph()
+    out.add_nodes_from(range(len(perm)))
+    out.add_edges_from((int(perm[u]), int(perm[v])) for u, v in g.edges)
+    return out
+
+
+def _stochastic_block(
+    cfg: Network, n_benign: int, n_malicious: int, d: float, rng: np.random.Generator
+) -> nx.Graph:
+    """Two blocks; malicious actors send a share ``homophily`` of their ties to each other."""
+    if n_malicious == 0 or n_benign == 0:
+        n = n_benign + n_malicious
+        return nx.fast_gnp_random_graph(n, d / max(n - 1, 1), seed=rng)
+    p_mm = min(1.0, cfg.homophily * d / max(n_malicious - 1, 1))
+    p_bm = min(1.0, (1 - cfg.homophily) * d / n_benign)
+    p_bb = min(1.0, max(0.0, (d - p_bm * n_malicious) / max(n_benign - 1, 1)))
+    probs = [[p_bb, p_bm], [p_bm, p_mm]]
+    g = nx.stochastic_block_model([n_benign, n_malicious], probs, seed=rng)
+    g.graph.pop("partition", None)
+    return nx.Graph(g)
+
+
+def neighbours(g: nx.Graph, node: int) -> list[int]:
+    return list(g.adj[node])
+
+
+def form_ties(g: nx.Graph, cfg: Network, rng: np.random.Generator) -> int:
+    """New ties by triadic closure (a friend's friend) or preferential attachment.
+
+    Preferential attachment picks a random neighbour of a random node, which is
+    degree-biased (the friendship paradox) without computing degrees. Returns ties added.
+    """
+    n = g.number_of_nodes()
+    k = int(rng.binomial(n, cfg.tie_formation_rate)) if n > 1 else 0
+    added = 0
+    for u, closes_triangle in zip(
+        rng.integers(0, n, size=k).tolist(),
+        (rng.random(k) < cfg.triadic_share).tolist(),
+        strict=True,
+    ):
+        start = _random_neighbour(g, u, rng)
+        if start is None:
+            continue
+        v = (
+            _random_neighbour(g, start, rng)
+            if closes_triangle
+            else _random_neighbour(g, int(rng.integers(0, n)), rng)
+        )
+        if v is not None and v != u and not g.has_edge(u, v):
+            g.add_edge(u, v, weight=1)
+            added += 1
+    return added
+
+
+def decay_ties(g: nx.Graph, cfg: Network, rng: np.random.Generator) -> int:
+    """Each tie dissolves with probability ``tie_decay_prob / weight``. Returns ties removed."""
+    m = g.number_of_edges()
+    k = int(rng.binomial(m, cfg.tie_decay_prob)) if m else 0
+    if k == 0:
+        return 0
+    nodes = np.fromiter(g.nodes, dtype=np.int64, count=g.number_of_nodes())
+    degree = np.fromiter((len(g.adj[u]) for u in nodes.tolist()), dtype=float, count=len(nodes))
+    picks = rng.choice(nodes, size=k, p=degree / degree.sum())
+    accept = rng.random(k)
+    removed = 0
+    for u, a in zip(picks.tolist(), accept.tolist(), strict=True):
+        v = _random_neighbour(g, u, rng)
+        if v is not None and a < 1.0 / g.edges[u, v].get("weight", 1):
+            g.remove_edge(u, v)
+            removed += 1
+    return removed
+
+
+def reinforce(g: nx.Graph, initiator: int, partners: list[int]) -> None:
+    """Successful pooling strengthens the ties it travelled along."""
+    for v in partners:
+        if g.has_edge(initiator, v):
+            data = g.edges[initiator, v]
+            data["weight"] = data.get("weight", 1) + 1
+
+
+def cut_ties(g: nx.Graph, node: int, share: float, rng: np.random.Generator) -> int:
+    """Enforcement: a detected actor loses a share of its ties. Returns ties cut."""
+    nbrs = neighbours(g, node)
+    k = int(round(share * len(nbrs)))
+    if k == 0:
+        return 0
+    for v in rng.choice(np.array(nbrs), size=k, replace=False).tolist():
+        g.remove_edge(node, v)
+    return k
+
+
+def _random_neighbour(g: nx.Graph, u: int, rng: np.random.Generator) -> int | None:
+    adj = g.adj[u]
+    if not adj:
+        return None
+    return list(adj)[int(rng.integers(0, len(adj)))]

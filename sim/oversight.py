@@ -1,0 +1,101 @@
+"""What the regulator can see: this month's activities, flags raised by policies, reports.
+
+Every fine-tuning run, pooled run, safeguard-stripping run and hub upload is an *activity* the
+regulator could investigate. Policies (compute KYC, pool monitoring, API screening) raise flags
+that put an activity at the front of the queue; reported incidents come first of all. Coverage
+is the share of this month's activities that were investigated; with fixed capacity it must fall
+as activity grows.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from sim.checkpoints import Checkpoint
+
+ActivityKind = Literal["finetune", "pool", "strip", "api_abuse", "upload"]
+
+
+@dataclass(slots=True, eq=False)
+class Activity:
+    kind: ActivityKind
+    members: tuple[int, ...]
+    malicious: bool
+    checkpoint: Checkpoint | None
+    step: int
+    flagged: bool = False
+    investigated: bool = False
+
+
+@dataclass(slots=True, eq=False)
+class Incident:
+    step: int
+    actor: int
+    checkpoint: Checkpoint
+    severity: float
+    report_step: int | None
+
+
+class Oversight:
+    """The regulator's view of the ecosystem, shared by all regulators."""
+
+    def __init__(self, backlog_months: int) -> None:
+        self.backlog_months = backlog_months
+        self.month: list[Activity] = []
+        self._unflagged: list[Activity] = []
+        self.flagged: deque[Activity] = deque()
+        self.reports: deque[Incident] = deque()
+        self.report_steps: list[int] = []
+
+    def new_month(self) -> None:
+        self.month = []
+        self._unflagged = []
+
+    def record(self, activity: Activity) -> Activity:
+        self.month.append(activity)
+        if activity.flagged:
+            self.flagged.append(activity)
+        else:
+            self._unflagged.append(activity)
+        return activity
+
+    def report(self, incident: Incident) -> None:
+        self.reports.append(incident)
+
+    def due_reports(self, step: int, limit: int) -> list[Incident]:
+        """Reports that have arrived by ``step``, oldest first, at most ``limit``."""
+        out: list[Incident] = []
+        while self.reports and len(out) < limit and self.reports[0].report_step <= step:
+            incident = self.reports.popleft()
+            self.report_steps.append(step)
+            out.append(incident)
+        return out
+
+    def next_flagged(self, step: int, limit: int) -> list[Activity]:
+        """Flagged activities, oldest first; flags older than the backlog window lapse."""
+        while self.flagged and self.flagged[0].step < step - self.backlog_months:
+            self.flagged.popleft()
+        return [self.flagged.popleft() for _ in range(min(limit, len(self.flagged)))]
+
+    def random_audits(self, limit: int, rng: np.random.Generator) -> list[Activity]:
+        """A uniform sample of this month's unflagged, uninvestigated activities."""
+        k = min(limit, len(self._unflagged))
+        if k == 0:
+            return []
+        picked = set(rng.choice(len(self._unflagged), size=k, replace=False).tolist())
+        chosen = [a for i, a in enumerate(self._unflagged) if i in picked]
+        self._unflagged = [a for i, a in enumerate(self._unflagged) if i not in picked]
+        return chosen
+
+    def reported_in_window(self, step: int, window: int) -> int:
+        return sum(1 for s in self.report_steps if s > step - window)
+
+    def coverage(self) -> float:
+        """Share of this month's activities investigated (1.0 when there was nothing to see)."""
+        if not self.month:
+            return 1.0
+        return sum(1 for a in self.month if a.investigated) / len(self.month)
