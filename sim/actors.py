@@ -26,7 +26,7 @@ class Actor(mesa.Agent):
         self.node = node
         self.budget = budget
         self.skill = skill
-        self.private_best: Checkpoint | None = None
+        self.private_safe: Checkpoint | None = None
         self.private_stripped: Checkpoint | None = None
 
     @property
@@ -45,16 +45,14 @@ class Actor(mesa.Agent):
 
     def receive(self, ckpt: Checkpoint) -> None:
         """A checkpoint shared privately (peer-to-peer or by a pool) reaches this actor."""
-        if self.private_best is None or ckpt.capability > self.private_best.capability:
-            self.private_best = ckpt
-        if self.model.checkpoints.is_stripped(ckpt) and (
-            self.private_stripped is None or ckpt.capability > self.private_stripped.capability
-        ):
-            self.private_stripped = ckpt
+        if self.model.checkpoints.is_stripped(ckpt):
+            self.private_stripped = _more_capable(self.private_stripped, ckpt)
+        else:
+            self.private_safe = _more_capable(self.private_safe, ckpt)
 
-    def best_open(self) -> Checkpoint | None:
-        """The most capable open weights this actor can reach: the hub or a private share."""
-        return _more_capable(self.model.checkpoints.best_on_hub(), self.private_best)
+    def best_safe(self) -> Checkpoint | None:
+        """The most capable safety-tuned open weights this actor can reach (hub or a share)."""
+        return _more_capable(self.model.checkpoints.best_safe_on_hub(), self.private_safe)
 
     def best_stripped(self) -> Checkpoint | None:
         """The most capable already-stripped weights this actor can reach."""
@@ -69,6 +67,7 @@ class Actor(mesa.Agent):
 
 
 def _more_capable(a: Checkpoint | None, b: Checkpoint | None) -> Checkpoint | None:
+    """The more capable of two checkpoints; on a tie, the first."""
     if a is None:
         return b
     if b is None or a.capability >= b.capability:

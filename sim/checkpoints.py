@@ -8,6 +8,7 @@ parent -> child), and the hub's index of what is publicly downloadable.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
@@ -43,18 +44,44 @@ class Checkpoint:
         return self.capability >= harm_threshold and self.safeguard <= safeguard_max
 
 
+class HubShelf:
+    """One shelf of the hub (safety-tuned or stripped weights) and its most capable entry.
+
+    An insertion-ordered dict serves as an ordered set, so iteration order is reproducible.
+    """
+
+    def __init__(self) -> None:
+        self.ids: dict[int, None] = {}
+        self.best: Checkpoint | None = None
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.ids)
+
+    def __contains__(self, checkpoint_id: object) -> bool:
+        return checkpoint_id in self.ids
+
+    def add(self, ckpt: Checkpoint) -> None:
+        self.ids[ckpt.id] = None
+        if self.best is None or ckpt.capability > self.best.capability:
+            self.best = ckpt
+
+    def remove(self, ckpt: Checkpoint, items: list[Checkpoint]) -> None:
+        if self.ids.pop(ckpt.id, False) is None and self.best is ckpt:
+            self.best = max((items[i] for i in self.ids), key=_rank, default=None)
+
+
 class CheckpointRegistry:
-    """All checkpoints, their lineage, and the hub's downloadable set."""
+    """All checkpoints, their lineage, and the hub's downloadable weights."""
 
     def __init__(self, safeguard_max: float) -> None:
         self.items: list[Checkpoint] = []
         self.lineage = nx.DiGraph()
         self.safeguard_max = safeguard_max
-        # Insertion-ordered dicts used as ordered sets: iteration order is reproducible.
-        self.hub: dict[int, None] = {}
-        self.stripped_hub: dict[int, None] = {}
-        self._best_open: Checkpoint | None = None
-        self._best_stripped: Checkpoint | None = None
+        self.safe_hub = HubShelf()
+        self.stripped_hub = HubShelf()
         self.base_ids: list[int] = []
 
     def is_stripped(self, ckpt: Checkpoint) -> bool:
@@ -104,42 +131,35 @@ class CheckpointRegistry:
         if ckpt.taken_down or ckpt.access != "open":
             return
         ckpt.on_hub = True
-        self.hub[ckpt.id] = None
-        self._best_open = _better(self._best_open, ckpt)
-        if self.is_stripped(ckpt):
-            self.stripped_hub[ckpt.id] = None
-            self._best_stripped = _better(self._best_stripped, ckpt)
+        self._shelf(ckpt).add(ckpt)
 
     def take_down(self, ckpt: Checkpoint) -> None:
         """Remove a checkpoint from the hub for good (copies already shared stay out there)."""
         ckpt.taken_down = True
-        if not ckpt.on_hub:
-            return
-        ckpt.on_hub = False
-        self.hub.pop(ckpt.id, None)
-        self.stripped_hub.pop(ckpt.id, None)
-        if self._best_open is ckpt:
-            self._best_open = self._best_of(self.hub)
-        if self._best_stripped is ckpt:
-            self._best_stripped = self._best_of(self.stripped_hub)
+        if ckpt.on_hub:
+            ckpt.on_hub = False
+            self._shelf(ckpt).remove(ckpt, self.items)
 
-    def _best_of(self, ids: dict[int, None]) -> Checkpoint | None:
-        return max((self.items[i] for i in ids), key=_rank, default=None)
+    def _shelf(self, ckpt: Checkpoint) -> HubShelf:
+        return self.stripped_hub if self.is_stripped(ckpt) else self.safe_hub
 
-    def best_on_hub(self) -> Checkpoint | None:
-        """The most capable downloadable checkpoint (ties: the earliest)."""
-        return self._best_open
+    def hub_size(self) -> int:
+        return len(self.safe_hub) + len(self.stripped_hub)
+
+    def best_safe_on_hub(self) -> Checkpoint | None:
+        """The most capable downloadable checkpoint with its safeguards (ties: the earliest)."""
+        return self.safe_hub.best
 
     def best_stripped_on_hub(self) -> Checkpoint | None:
         """The most capable downloadable checkpoint whose safeguards are already stripped."""
-        return self._best_stripped
+        return self.stripped_hub.best
 
     def open_bases(self) -> list[Checkpoint]:
         """Base releases currently downloadable (few: one per lab release)."""
         return [c for c in (self.items[i] for i in self.base_ids) if c.on_hub]
 
     def hub_checkpoints(self) -> list[Checkpoint]:
-        return [self.items[i] for i in self.hub]
+        return [self.items[i] for i in sorted([*self.safe_hub, *self.stripped_hub])]
 
     def derivatives_of(self, checkpoint_id: int) -> set[int]:
         """Every checkpoint descended from ``checkpoint_id``."""
@@ -148,10 +168,3 @@ class CheckpointRegistry:
 
 def _rank(ckpt: Checkpoint) -> tuple[float, int]:
     return (ckpt.capability, -ckpt.id)
-
-
-def _better(current: Checkpoint | None, new: Checkpoint) -> Checkpoint:
-    """The more capable of two checkpoints; on a tie the one already held (the earlier)."""
-    if current is None or new.capability > current.capability:
-        return new
-    return current

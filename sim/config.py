@@ -289,6 +289,26 @@ class Malicious:
         low=-20,
         high=20,
     )
+    goal_spread_oom: float = param(
+        1.0,
+        "each actor's goal needs capability threshold + Exponential(spread)",
+        unit="OOM",
+        low=0,
+        high=20,
+    )
+    harmful_finetune_factor: float = param(
+        1.0,
+        "cost of the fine-tune that adds harmful capability, relative to a benign fine-tune",
+        source="guess; Lermen et al. 2023 and Gade et al. 2023 report costs of the same order",
+        low=0,
+        high=1e6,
+    )
+    api_abuse_prob: float = param(
+        0.3,
+        "probability per month of trying the (traceable) API-abuse route when no other works",
+        low=0,
+        high=1,
+    )
     misuse_safeguard_max: float = param(
         0.3, "a checkpoint is misusable when its safeguard level is at most this", low=0, high=1
     )
@@ -393,7 +413,11 @@ class ComputeKyc:
     strength: float = _strength(0.8, "probability a run above the threshold is flagged")
     start_step: int = _start()
     cost_threshold_usd: float = param(
-        100.0, "runs costing at least this are covered", unit="USD", low=0, high=1e12
+        100.0,
+        "runs needing at least this much compute, valued at step-0 GPU prices, are covered",
+        unit="USD at step-0 prices",
+        low=0,
+        high=1e12,
     )
     benign_overhead: float = param(
         0.2, "extra cost of compliance for covered benign runs", low=0, high=10

@@ -19,7 +19,8 @@ def hardware_index(costs: Costs, step: float) -> float:
 
 
 def algorithmic_index(costs: Costs, step: float) -> float:
-    """Compute needed for a fixed result relative to step 0: halves every ``algorithmic_halving_months``."""
+    """Compute needed for a fixed result, relative to step 0: halves every
+    ``algorithmic_halving_months``."""
     return 2.0 ** (-step / costs.algorithmic_halving_months)
 
 

@@ -1,6 +1,6 @@
 """Hobbyists: benign fine-tuners who build on each other's work and invent cheaper methods.
 
-In an active month a hobbyist fine-tunes the best checkpoint it can reach: open weights if it
+In an active month a hobbyist fine-tunes the best safety-tuned checkpoint it can reach: open weights if it
 can pay alone or by pooling with neighbours, else a lab's fine-tuning API. The derivative may
 be "uncensored" (safeguards stripped), is uploaded to the hub or shared with neighbours, and
 now and then the run yields a new cost-cutting technique.
@@ -8,11 +8,13 @@ now and then the run yields a new cost-cutting technique.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from sim import costs
 from sim.actors import Actor
 from sim.checkpoints import Checkpoint
+from sim.moderation import screen_upload
 from sim.oversight import Activity
 from sim.pooling import form_pool
 
@@ -30,18 +32,19 @@ class Hobbyist(Actor):
         return 10.0 ** (elasticity * capability) * (0.5 + self.skill)
 
     def step(self) -> None:
-        """One active month: try open weights (alone, then pooled), else the API route."""
-        model = self.model
-        ckpt = self.best_open()
-        api = model.best_api_checkpoint()
-        api_value = (
-            model.cfg.hobbyists.api_benefit_factor * self.value(api.capability) if api else 0.0
-        )
-        if ckpt is not None and self.value(ckpt.capability) >= api_value:
-            if self.try_open_finetune(ckpt):
-                return
+        """One active month: the more valuable route first (open weights alone, then pooled;
+        or a lab's fine-tuning API), the other if the first cannot be paid for."""
+        options: list[tuple[float, int, Callable[[], bool]]] = []
+        ckpt = self.best_safe()
+        if ckpt is not None:
+            options.append((self.value(ckpt.capability), 0, lambda: self.try_open_finetune(ckpt)))
+        api = self.model.best_api_checkpoint()
         if api is not None:
-            self.try_api_finetune(api, api_value)
+            api_value = self.model.cfg.hobbyists.api_benefit_factor * self.value(api.capability)
+            options.append((api_value, 1, lambda: self.try_api_finetune(api, api_value)))
+        for _, _, attempt in sorted(options, key=lambda o: (-o[0], o[1])):
+            if attempt():
+                return
 
     def try_open_finetune(self, parent: Checkpoint) -> bool:
         model = self.model
@@ -139,6 +142,10 @@ class Hobbyist(Actor):
         )
         for m in members:
             m.receive(ckpt)
+        if upload and screen_upload(model, ckpt):
+            model.checkpoints.take_down(ckpt)
+            model.tally.takedowns += 1
+            upload, p2p = False, rng.random() < sharing.p2p_share_prob
         if upload:
             model.checkpoints.upload(ckpt)
             model.record_upload(ckpt, self.node, malicious=False)

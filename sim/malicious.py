@@ -1,9 +1,14 @@
-"""Malicious actors: get a capable checkpoint without working safeguards, then misuse it.
+"""Malicious actors: get a capable checkpoint fine-tuned for harm, then misuse it.
 
-The cheapest route first: download an already-stripped derivative (hub or a contact), else pay
-to strip open weights (alone or pooled with malicious contacts), else abuse a lab's fine-tuning
-API. Once equipped, each active month is a misuse attempt; a success is an incident whose
-severity rises with the checkpoint's capability.
+Each actor has a goal that needs a checkpoint of at least ``goal`` capability (the harm
+threshold plus an actor-specific margin): harder goals wait for more capable checkpoints.
+Removing refusals is not enough: the paper's hazard is *added* dangerous capability, so the
+actor must also pay for a harmful fine-tune. Routes, least effort first: use a weaponised
+checkpoint a malicious contact shared; fine-tune an already-stripped derivative (hub or a
+contact: no stripping cost); strip safety-tuned open weights and fine-tune them (both costs),
+alone or pooled with malicious contacts; else abuse a lab's fine-tuning API. Once equipped,
+each active month is a misuse attempt; a success is an incident whose severity rises with the
+checkpoint's capability.
 """
 
 from __future__ import annotations
@@ -21,10 +26,14 @@ if TYPE_CHECKING:
 
 
 class MaliciousActor(Actor):
-    def __init__(self, model: EcosystemModel, node: int, budget: float, skill: float) -> None:
+    def __init__(
+        self, model: EcosystemModel, node: int, budget: float, skill: float, goal: float
+    ) -> None:
         super().__init__(model, node, budget, skill)
+        self.goal = goal
         self.equipped: Checkpoint | None = None
         self.equipped_until: int | None = None
+        self.shared_weapon: Checkpoint | None = None
 
     @property
     def is_equipped(self) -> bool:
@@ -37,8 +46,8 @@ class MaliciousActor(Actor):
         if self.is_equipped:
             self.attempt_misuse()
             return
-        self.equipped, self.equipped_until = None, None
-        self.try_download() or self.try_strip() or self.try_api_abuse()
+        self.equip(None)
+        _ = self.try_shared_weapon() or self.try_harmful_finetune() or self.try_api_abuse()
 
     def attempt_misuse(self) -> None:
         model, ckpt = self.model, self.equipped
@@ -47,53 +56,67 @@ class MaliciousActor(Actor):
         if model.rng.random() < min(1.0, p):
             model.incident(self, ckpt)
 
-    def equip(self, ckpt: Checkpoint, until: int | None = None) -> None:
+    def equip(self, ckpt: Checkpoint | None, until: int | None = None) -> None:
         self.equipped, self.equipped_until = ckpt, until
 
-    def try_download(self) -> bool:
-        ckpt = self.best_stripped()
-        if ckpt is None or ckpt.capability < self.model.cfg.malicious.harm_threshold_oom:
+    def disarm(self) -> None:
+        """Enforcement confiscates what the actor holds."""
+        self.equip(None)
+        self.shared_weapon = None
+        self.private_stripped = None
+
+    def receive_weapon(self, ckpt: Checkpoint) -> None:
+        """A malicious contact shares a checkpoint already fine-tuned for harm."""
+        if self.shared_weapon is None or ckpt.capability > self.shared_weapon.capability:
+            self.shared_weapon = ckpt
+
+    def try_shared_weapon(self) -> bool:
+        weapon = self.shared_weapon
+        if weapon is None or weapon.capability < self.goal:
             return False
-        self.equip(ckpt)
+        self.equip(weapon)
         return True
 
-    def strip_targets(self) -> list[Checkpoint]:
-        """Reachable open weights capable enough, with safeguards still to strip."""
-        model = self.model
-        threshold = model.cfg.malicious.harm_threshold_oom
-        found = {c.id: c for c in [self.best_open(), *model.checkpoints.open_bases()] if c}
-        return sorted(
-            (
-                c
-                for c in found.values()
-                if c.capability >= threshold and not model.checkpoints.is_stripped(c)
-            ),
-            key=lambda c: (-c.capability, c.id),
-        )
+    def candidate_parents(self) -> list[Checkpoint]:
+        """Reachable open weights capable enough for the goal: the best stripped derivative
+        (hub or contact), the best safety-tuned one, and every open base release."""
+        found = [self.best_stripped(), self.best_safe(), *self.model.checkpoints.open_bases()]
+        unique = {c.id: c for c in found if c is not None and c.capability >= self.goal}
+        return sorted(unique.values(), key=lambda c: (-c.capability, c.id))
 
-    def try_strip(self) -> bool:
-        """Strip the most capable target it can pay for alone, else pool for the cheapest."""
-        model, t = self.model, self.model.steps
-        targets = self.strip_targets()
-        if not targets:
+    def equip_cost(self, parent: Checkpoint) -> float:
+        """Stripping (if the parent still has safeguards) plus the harmful fine-tune."""
+        model, t, known = self.model, self.model.steps, self.known_techniques()
+        cfg = model.cfg
+        harmful = cfg.malicious.harmful_finetune_factor * float(
+            costs.finetune_cost(cfg.costs, parent.capability, t, known)
+        )
+        if model.checkpoints.is_stripped(parent):
+            return harmful
+        strip = costs.strip_cost(
+            cfg.costs, parent.capability, t, known, parent.safeguard, parent.tamper
+        )
+        return harmful + float(strip)
+
+    def try_harmful_finetune(self) -> bool:
+        """The most capable parent it can pay for alone, else pool for the cheapest."""
+        parents = self.candidate_parents()
+        if not parents:
             return False
-        known = self.known_techniques()
-        prices = [
-            float(costs.strip_cost(model.cfg.costs, c.capability, t, known, c.safeguard, c.tamper))
-            for c in targets
-        ]
-        for target, price in zip(targets, prices, strict=True):
+        prices = [self.equip_cost(c) for c in parents]
+        for parent, price in zip(parents, prices, strict=True):
             if self.budget >= price:
-                self.strip(target, [self], price)
+                self.weaponise(parent, [self], price)
                 return True
-        price, target = min(zip(prices, targets, strict=True), key=lambda pt: (pt[0], pt[1].id))
-        members = form_pool(model, self, price)
+        price, parent = min(zip(prices, parents, strict=True), key=lambda pc: (pc[0], pc[1].id))
+        members = form_pool(self.model, self, price)
         if members is None:
             return False
-        self.strip(target, members, price)
+        self.weaponise(parent, members, price)
         return True
 
-    def strip(self, parent: Checkpoint, members: list[Actor], cost: float) -> None:
+    def weaponise(self, parent: Checkpoint, members: list[Actor], cost: float) -> None:
+        """Strip (if needed) and fine-tune for harm; every pool member is equipped."""
         model, t = self.model, self.model.steps
         for m in members:
             model.spent_step[m.node] = t
@@ -111,22 +134,24 @@ class MaliciousActor(Actor):
         model.tally.pooled_strips += int(pooled)
         model.record_run(Activity("strip", tuple(m.node for m in members), True, ckpt, t), cost)
         for m in members:
-            m.receive(ckpt)
             if isinstance(m, MaliciousActor):
                 m.equip(ckpt)
         if pooled:
             model.reinforce_pool(members)
         if model.rng.random() < model.cfg.malicious.share_prob:
-            self.share_with_neighbours(ckpt, only=MaliciousActor)
+            for v in self.neighbours():
+                contact = model.actors[v]
+                if isinstance(contact, MaliciousActor):
+                    contact.receive_weapon(ckpt)
 
     def try_api_abuse(self) -> bool:
         """Jailbreak a lab's fine-tuning API (Qi et al. 2023) unless screening blocks it."""
         model, t = self.model, self.model.steps
         api = model.best_api_checkpoint()
         cfg = model.cfg
-        if api is None or api.capability < cfg.malicious.harm_threshold_oom:
+        if api is None or api.capability < self.goal or self.budget < cfg.costs.api_abuse_usd:
             return False
-        if self.budget < cfg.costs.api_abuse_usd:
+        if model.rng.random() >= cfg.malicious.api_abuse_prob:
             return False
         model.spent_step[self.node] = t
         screening = model.policies["api_finetune_screening"]

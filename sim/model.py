@@ -93,6 +93,7 @@ class EcosystemModel(mesa.Model):
             rng, mal.budget_median_usd, mal.budget_sigma, n_mal
         )
         skill = rng.beta(2.0, 2.0, n_hob + n_mal)
+        goals = mal.harm_threshold_oom + rng.exponential(mal.goal_spread_oom, n_mal)
         self.activity_rate[self.hobbyist_nodes] = hob.activity_rate
         self.activity_rate[self.malicious_nodes] = mal.activity_rate
 
@@ -112,8 +113,8 @@ class EcosystemModel(mesa.Model):
             Hobbyist(self, int(v), budgets[v], skills[v - n_labs]) for v in self.hobbyist_nodes
         ]
         actors += [
-            MaliciousActor(self, int(v), budgets[v], skills[v - n_labs])
-            for v in self.malicious_nodes
+            MaliciousActor(self, int(v), budgets[v], skills[v - n_labs], float(goals[i]))
+            for i, v in enumerate(self.malicious_nodes.tolist())
         ]
         return actors
 
@@ -162,9 +163,10 @@ class EcosystemModel(mesa.Model):
     # --- services the actors call -------------------------------------------------------
     def on_release(self, ckpt: Checkpoint, lab: Lab) -> None:
         """Keep track of the best checkpoint reachable through a fine-tuning API."""
-        if lab.offers_finetune_api and ckpt.access in ("api", "staged"):
-            if self._best_api is None or ckpt.capability > self._best_api.capability:
-                self._best_api = ckpt
+        if not lab.offers_finetune_api or ckpt.access not in ("api", "staged"):
+            return
+        if self._best_api is None or ckpt.capability > self._best_api.capability:
+            self._best_api = ckpt
 
     def best_api_checkpoint(self) -> Checkpoint | None:
         return self._best_api
@@ -176,18 +178,22 @@ class EcosystemModel(mesa.Model):
         penalty = self.cfg.policies.tamper_resistance.benign_cost_penalty
         cost = costs.finetune_cost(self.cfg.costs, parent.capability, t, known)
         cost = cost * (1.0 + penalty * parent.tamper)
-        kyc = self.policies["compute_kyc"]
-        if solo and kyc.active(t):
-            covered = cost >= kyc.params.cost_threshold_usd
-            cost = np.where(covered, cost * (1.0 + kyc.params.benign_overhead), cost)
+        if solo and self.policies.active("compute_kyc", t):
+            overhead = self.policies["compute_kyc"].params.benign_overhead
+            cost = np.where(self.kyc_covers(cost), cost * (1.0 + overhead), cost)
         return cost if np.ndim(cost) else float(cost)
+
+    def kyc_covers(self, cost: Any) -> Any:
+        """Compute KYC looks at compute used, i.e. cost at step-0 GPU prices, not dollars."""
+        threshold = self.policies["compute_kyc"].params.cost_threshold_usd
+        return np.asarray(cost) / costs.hardware_index(self.cfg.costs, self.steps) >= threshold
 
     def record_run(self, activity: Activity, cost: float) -> None:
         """A fine-tuning or stripping run happened: policies may flag it for investigation."""
         t = self.steps
         if len(activity.members) == 1:
             kyc = self.policies["compute_kyc"]
-            if kyc.active(t) and cost >= kyc.params.cost_threshold_usd:
+            if kyc.active(t) and self.kyc_covers(cost):
                 activity.flagged = bool(self.rng.random() < kyc.strength)
         else:
             monitoring = self.policies["pool_monitoring"]
@@ -227,8 +233,7 @@ class EcosystemModel(mesa.Model):
         self.banned_until[node] = t + self.cfg.regulator.ban_months
         actor = self.actors[node]
         if isinstance(actor, MaliciousActor):
-            actor.equip(None)
-            actor.private_stripped = None
+            actor.disarm()
         network.cut_ties(self.graph, node, self.cfg.network.enforcement_tie_cut, self.rng)
         self.tally.detections += 1
 

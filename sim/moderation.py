@@ -1,4 +1,8 @@
-"""Hub moderation: the hub takes down flagged stripped derivatives, and sometimes benign ones.
+"""Hub moderation: the hub scans uploads and sweeps its shelves for stripped derivatives.
+
+Stripped uploads are rejected at upload with probability ``strength``; each month, each
+stripped checkpoint still on the hub is flagged and taken down with the same probability, and
+benign derivatives are taken down by mistake at ``strength x false_positive_rate``.
 
 The platform, not the regulator, moderates, so it does not use oversight capacity. A takedown
 does not unshare copies already downloaded, and the uploader may pass its copy on to its
@@ -10,7 +14,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from sim.checkpoints import Checkpoint
     from sim.model import EcosystemModel
+
+
+def screen_upload(model: EcosystemModel, ckpt: Checkpoint) -> bool:
+    """Upload-time scanning: True if the hub rejects a stripped upload."""
+    policy = model.policies["hub_moderation"]
+    if not policy.active(model.steps) or not model.checkpoints.is_stripped(ckpt):
+        return False
+    return bool(model.rng.random() < policy.strength)
 
 
 def moderate_hub(model: EcosystemModel) -> int:
@@ -25,8 +38,7 @@ def moderate_hub(model: EcosystemModel) -> int:
         for c, u in zip(stripped, rng.random(len(stripped)).tolist(), strict=True)
         if u < policy.strength
     ]
-    others = [registry[i] for i in registry.hub if i not in registry.stripped_hub]
-    others = [c for c in others if not c.is_base]
+    others = [c for c in (registry[i] for i in registry.safe_hub) if not c.is_base]
     false_rate = policy.strength * policy.params.false_positive_rate
     k = int(rng.binomial(len(others), false_rate)) if others else 0
     false_flags = [

@@ -117,7 +117,7 @@ def reinforce(g: nx.Graph, initiator: int, partners: list[int]) -> None:
 def cut_ties(g: nx.Graph, node: int, share: float, rng: np.random.Generator) -> int:
     """Enforcement: a detected actor loses a share of its ties. Returns ties cut."""
     nbrs = neighbours(g, node)
-    k = int(round(share * len(nbrs)))
+    k = round(share * len(nbrs))
     if k == 0:
         return 0
     for v in rng.choice(np.array(nbrs), size=k, replace=False).tolist():

@@ -60,7 +60,7 @@ def _hobbyist_known(model: EcosystemModel) -> np.ndarray:
 
 def finetune_cost(model: EcosystemModel) -> float:
     """Median over hobbyists of the solo USD cost to fine-tune the best open checkpoint."""
-    best = model.checkpoints.best_on_hub()
+    best = model.checkpoints.best_safe_on_hub()
     if best is None:
         return math.nan
     known = _hobbyist_known(model) if len(model.hobbyist_nodes) else model.techniques.published
@@ -94,7 +94,7 @@ def pooled_finetunes(model: EcosystemModel) -> int:
 
 
 def hub_checkpoints(model: EcosystemModel) -> int:
-    return len(model.checkpoints.hub)
+    return model.checkpoints.hub_size()
 
 
 def stripped_on_hub(model: EcosystemModel) -> int:
@@ -114,8 +114,9 @@ def oversight_coverage(model: EcosystemModel) -> float:
 
 
 def able_to_finetune(model: EcosystemModel) -> float:
-    """Share of hobbyists whose monthly budget covers a solo fine-tune of the best open checkpoint."""
-    best = model.checkpoints.best_on_hub()
+    """Share of hobbyists whose monthly budget covers a solo fine-tune of the best open
+    checkpoint."""
+    best = model.checkpoints.best_safe_on_hub()
     if best is None or len(model.hobbyist_nodes) == 0:
         return 0.0
     cost = model.benign_finetune_cost(best, _hobbyist_known(model), solo=True)

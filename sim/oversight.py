@@ -76,10 +76,11 @@ class Oversight:
         return out
 
     def next_flagged(self, step: int, limit: int) -> list[Activity]:
-        """Flagged activities, oldest first; flags older than the backlog window lapse."""
+        """Flagged activities, newest first (fresh leads are worth more); flags older than
+        the backlog window lapse."""
         while self.flagged and self.flagged[0].step < step - self.backlog_months:
             self.flagged.popleft()
-        return [self.flagged.popleft() for _ in range(min(limit, len(self.flagged)))]
+        return [self.flagged.pop() for _ in range(min(limit, len(self.flagged)))]
 
     def random_audits(self, limit: int, rng: np.random.Generator) -> list[Activity]:
         """A uniform sample of this month's unflagged, uninvestigated activities."""
