@@ -296,6 +296,14 @@ class Malicious:
         low=0,
         high=20,
     )
+    defence_adaptation_oom: float = param(
+        0.1,
+        "after each incident, defenders counter the tactic: the actor's goal needs this much "
+        "more capability",
+        unit="OOM per incident",
+        low=0,
+        high=20,
+    )
     harmful_finetune_factor: float = param(
         1.0,
         "cost of the fine-tune that adds harmful capability, relative to a benign fine-tune",

@@ -1,6 +1,8 @@
 """The fine-tuning cost curve (SPEC section 3): pure functions of capability, time and know-how.
 
-cost = base(c) x hardware(t) x algorithms(t) x techniques(n) [x strip factor]. Each factor is
+cost = base(c) x hardware(t) x algorithms(t) x techniques(n) [x strip factor], where
+base(c) = base_usd x 10^(e c) and algorithms(t) = (compute index)^e with e the capability-cost
+elasticity (capability is effective compute; cost follows checkpoint size ~ compute^e). Each factor is
 a separate function so tests and documentation can look at one at a time, and every function
 works on numpy arrays as well as on scalars (the reporters evaluate it for all actors at once).
 """
@@ -22,6 +24,16 @@ def algorithmic_index(costs: Costs, step: float) -> float:
     """Compute needed for a fixed result, relative to step 0: halves every
     ``algorithmic_halving_months``."""
     return 2.0 ** (-step / costs.algorithmic_halving_months)
+
+
+def algorithmic_efficiency(costs: Costs, step: float) -> float:
+    """Fine-tuning cost factor from algorithmic progress.
+
+    Capability is effective compute, so progress lets a smaller checkpoint reach the same
+    capability; fine-tuning cost scales with size, i.e. with compute^elasticity. The factor is
+    therefore the compute index raised to ``capability_cost_elasticity``.
+    """
+    return algorithmic_index(costs, step) ** costs.capability_cost_elasticity
 
 
 def capability_scale(costs: Costs, capability: ArrayLike) -> np.ndarray | float:
@@ -51,7 +63,7 @@ def finetune_cost(
         costs.finetune_cost_usd
         * capability_scale(costs, capability)
         * hardware_index(costs, step)
-        * algorithmic_index(costs, step)
+        * algorithmic_efficiency(costs, step)
         * technique_multiplier(costs, known)
     )
 
@@ -69,7 +81,7 @@ def strip_cost(
         costs.strip_cost_usd
         * capability_scale(costs, capability)
         * hardware_index(costs, step)
-        * algorithmic_index(costs, step)
+        * algorithmic_efficiency(costs, step)
         * technique_multiplier(costs, known)
         * strip_factor(costs, safeguard, tamper)
     )

@@ -8,7 +8,8 @@ checkpoint a malicious contact shared; fine-tune an already-stripped derivative 
 contact: no stripping cost); strip safety-tuned open weights and fine-tune them (both costs),
 alone or pooled with malicious contacts; else abuse a lab's fine-tuning API. Once equipped,
 each active month is a misuse attempt; a success is an incident whose severity rises with the
-checkpoint's capability.
+checkpoint's capability. Defenders adapt: after each incident the actor's goal needs
+``defence_adaptation_oom`` more capability, so misuse keeps chasing newer checkpoints.
 """
 
 from __future__ import annotations
@@ -37,8 +38,12 @@ class MaliciousActor(Actor):
 
     @property
     def is_equipped(self) -> bool:
-        return self.equipped is not None and (
-            self.equipped_until is None or self.equipped_until > self.model.steps
+        """Holds a checkpoint fit for its goal (API access not yet revoked)."""
+        ckpt = self.equipped
+        return (
+            ckpt is not None
+            and ckpt.capability >= self.goal
+            and (self.equipped_until is None or self.equipped_until > self.model.steps)
         )
 
     def step(self) -> None:
@@ -55,6 +60,7 @@ class MaliciousActor(Actor):
         p = model.cfg.malicious.success_prob * (0.5 + self.skill) * (1.0 - ckpt.safeguard)
         if model.rng.random() < min(1.0, p):
             model.incident(self, ckpt)
+            self.goal += model.cfg.malicious.defence_adaptation_oom
 
     def equip(self, ckpt: Checkpoint | None, until: int | None = None) -> None:
         self.equipped, self.equipped_until = ckpt, until

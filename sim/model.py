@@ -82,7 +82,8 @@ class EcosystemModel(mesa.Model):
             1.0,
         )
         gaps = rng.uniform(0.0, labs_cfg.capability_gap_max, n_labs)
-        gaps -= gaps.min(initial=0.0) if n_labs else 0.0
+        if n_labs:  # the leading lab sits at the open frontier (capability 0 at step 0)
+            gaps -= gaps.min()
         api = rng.random(n_labs) < labs_cfg.api_finetune_share
         first = rng.integers(1, labs_cfg.release_interval + 1, n_labs)
 

@@ -1,0 +1,117 @@
+"""Configuration: one schema, sourced defaults, errors that name the key path."""
+
+import dataclasses
+
+import pytest
+
+from sim import Config, ConfigError, make_config
+from sim.config import POLICY_NAMES, with_overrides
+from sim.schema import describe_fields, to_dict
+
+
+def test_defaults_build_without_overrides():
+    cfg = make_config()
+    assert isinstance(cfg, Config)
+    assert cfg.steps == 120
+    assert cfg.costs.hardware_halving_months == 30.0
+    assert cfg.costs.algorithmic_halving_months == 8.0
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "seed",
+        "steps",
+        "population.labs",
+        "population.hobbyists",
+        "population.malicious",
+        "population.regulators",
+        "network.kind",
+        "costs.hardware_halving_months",
+        "costs.algorithmic_halving_months",
+        "costs.strip_cost_usd",
+        "sharing.hub_upload_prob",
+        "sharing.pooling.enabled",
+        "sharing.pooling.efficiency",
+        "regulator.capacity",
+    ],
+)
+def test_the_keys_users_rely_on_exist(key):
+    value = make_config()
+    for part in key.split("."):
+        value = getattr(value, part)
+
+
+@pytest.mark.parametrize("policy", POLICY_NAMES)
+def test_every_policy_is_off_by_default_with_strength_and_start(policy):
+    p = getattr(make_config().policies, policy)
+    assert p.enabled is False
+    assert 0 <= p.strength <= 1
+    assert p.start_step == 0
+
+
+def test_nested_overrides_apply_on_top_of_defaults():
+    cfg = make_config({"population": {"malicious": 0}, "steps": 24})
+    assert cfg.population.malicious == 0
+    assert cfg.steps == 24
+    assert cfg.population.hobbyists == make_config().population.hobbyists
+
+
+def test_unknown_key_names_its_path_and_suggests_the_nearest():
+    with pytest.raises(ConfigError) as err:
+        make_config({"sharing": {"pooling": {"efficency": 0.5}}})
+    assert err.value.path == "sharing.pooling.efficency"
+    assert "did you mean 'efficiency'" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "path", "expected"),
+    [
+        (
+            {"policies": {"compute_kyc": {"strength": "high"}}},
+            "policies.compute_kyc.strength",
+            "a number in [0, 1]",
+        ),
+        ({"population": {"hobbyists": -5}}, "population.hobbyists", "an integer"),
+        ({"steps": 2.5}, "steps", "an integer"),
+        ({"network": {"kind": "small_world"}}, "network.kind", "one of"),
+        ({"sharing": {"pooling": {"enabled": "yes"}}}, "sharing.pooling.enabled", "true or false"),
+        ({"costs": {"strip_cost_usd": float("nan")}}, "costs.strip_cost_usd", "a number"),
+        ({"population": 3}, "population", "a mapping"),
+        (
+            {"policies": {"adaptive": {"policies": ["hub_moderaton"]}}},
+            "policies.adaptive.policies[0]",
+            "one of",
+        ),
+    ],
+)
+def test_bad_values_name_the_key_path_and_what_was_expected(overrides, path, expected):
+    with pytest.raises(ConfigError) as err:
+        make_config(overrides)
+    assert err.value.path == path
+    assert expected in str(err.value)
+    assert str(err.value).startswith(path + ":")
+
+
+def test_booleans_are_not_accepted_as_numbers():
+    with pytest.raises(ConfigError):
+        make_config({"regulator": {"capacity": True}})
+
+
+def test_config_round_trips_through_plain_mappings():
+    cfg = make_config({"policies": {"hub_moderation": {"enabled": True, "strength": 0.7}}})
+    assert make_config(to_dict(cfg)) == cfg
+    assert with_overrides(cfg, {"steps": 12}).policies.hub_moderation.strength == 0.7
+
+
+def test_config_is_immutable():
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        make_config().steps = 3  # type: ignore[misc]
+
+
+def test_every_field_is_documented_with_unit_or_source():
+    rows = describe_fields(Config)
+    assert len(rows) > 60
+    for row in rows:
+        assert row["doc"], row["key"]
+        assert row["source"], row["key"]
