@@ -417,8 +417,8 @@ class HubModeration:
 
 @dataclass(frozen=True)
 class ComputeKyc:
-    enabled: bool = param(False, "solo fine-tuning runs above a cost threshold risk detection")
-    strength: float = _strength(0.8, "probability a run above the threshold is flagged")
+    enabled: bool = param(False, "solo fine-tuning runs above a compute threshold risk detection")
+    strength: float = _strength(0.8, "probability a covered malicious run is flagged")
     start_step: int = _start()
     cost_threshold_usd: float = param(
         100.0,
@@ -430,15 +430,21 @@ class ComputeKyc:
     benign_overhead: float = param(
         0.2, "extra cost of compliance for covered benign runs", low=0, high=10
     )
+    false_positive_rate: float = param(
+        0.05, "covered benign runs are flagged at strength x this rate", low=0, high=1
+    )
 
 
 @dataclass(frozen=True)
 class PoolMonitoring:
     enabled: bool = param(False, "pooled (decentralised) runs risk detection")
-    strength: float = _strength(0.8, "probability a pooled run is flagged")
+    strength: float = _strength(0.8, "probability a malicious pooled run is flagged")
     start_step: int = _start()
     benign_efficiency_loss: float = param(
         0.1, "pooling efficiency lost to monitoring overhead", low=0, high=1
+    )
+    false_positive_rate: float = param(
+        0.05, "benign pooled runs are flagged at strength x this rate", low=0, high=1
     )
 
 

@@ -1,10 +1,11 @@
 """The fine-tuning cost curve (SPEC section 3): pure functions of capability, time and know-how.
 
 cost = base(c) x hardware(t) x algorithms(t) x techniques(n) [x strip factor], where
-base(c) = base_usd x 10^(e c) and algorithms(t) = (compute index)^e with e the capability-cost
-elasticity (capability is effective compute; cost follows checkpoint size ~ compute^e). Each factor is
-a separate function so tests and documentation can look at one at a time, and every function
-works on numpy arrays as well as on scalars (the reporters evaluate it for all actors at once).
+base(c) = base_usd x 10^(e c) and algorithms(t) = (compute index)^e, e being the
+capability-cost elasticity (capability is effective compute; cost follows checkpoint size,
+~ compute^e). Each factor is a separate function so tests and documentation can look at one
+at a time, and every function works on numpy arrays as well as on scalars (the reporters
+evaluate it for all actors at once).
 """
 
 from __future__ import annotations

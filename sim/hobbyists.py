@@ -1,9 +1,9 @@
 """Hobbyists: benign fine-tuners who build on each other's work and invent cheaper methods.
 
-In an active month a hobbyist fine-tunes the best safety-tuned checkpoint it can reach: open weights if it
-can pay alone or by pooling with neighbours, else a lab's fine-tuning API. The derivative may
-be "uncensored" (safeguards stripped), is uploaded to the hub or shared with neighbours, and
-now and then the run yields a new cost-cutting technique.
+In an active month a hobbyist fine-tunes the best safety-tuned checkpoint it can reach: open
+weights if it can pay alone or by pooling with neighbours, else a lab's fine-tuning API. The
+derivative may be "uncensored" (safeguards stripped), is uploaded to the hub or shared with
+neighbours, and now and then the run yields a new cost-cutting technique.
 """
 
 from __future__ import annotations

@@ -190,16 +190,20 @@ class EcosystemModel(mesa.Model):
         return np.asarray(cost) / costs.hardware_index(self.cfg.costs, self.steps) >= threshold
 
     def record_run(self, activity: Activity, cost: float) -> None:
-        """A fine-tuning or stripping run happened: policies may flag it for investigation."""
+        """A fine-tuning or stripping run happened: policies may flag it for investigation.
+
+        Compute KYC sees solo runs above its compute threshold; pool monitoring sees pooled
+        runs. Each flags a malicious run with probability ``strength`` and a benign one with
+        ``strength x false_positive_rate``; false flags still cost investigations.
+        """
         t = self.steps
-        if len(activity.members) == 1:
-            kyc = self.policies["compute_kyc"]
-            if kyc.active(t) and self.kyc_covers(cost):
-                activity.flagged = bool(self.rng.random() < kyc.strength)
-        else:
-            monitoring = self.policies["pool_monitoring"]
-            if monitoring.active(t):
-                activity.flagged = bool(self.rng.random() < monitoring.strength)
+        solo = len(activity.members) == 1
+        policy = self.policies["compute_kyc" if solo else "pool_monitoring"]
+        if policy.active(t) and (not solo or self.kyc_covers(cost)):
+            rate = policy.strength
+            if not activity.malicious:
+                rate *= policy.params.false_positive_rate
+            activity.flagged = bool(self.rng.random() < rate)
         self.oversight.record(activity)
 
     def record_upload(self, ckpt: Checkpoint, node: int, malicious: bool) -> None:

@@ -115,3 +115,13 @@ def test_every_field_is_documented_with_unit_or_source():
     for row in rows:
         assert row["doc"], row["key"]
         assert row["source"], row["key"]
+
+
+def test_the_parameter_reference_in_docs_is_generated_from_the_schema():
+    from pathlib import Path
+
+    from sim.reference import parameter_table, splice
+
+    doc = Path(__file__).parent.parent / "docs" / "parameters.md"
+    text = doc.read_text(encoding="utf-8")
+    assert splice(text, parameter_table()) == text, "run: python -m sim.reference"
