@@ -11,9 +11,10 @@ evaluate it for all actors at once).
 from __future__ import annotations
 
 import numpy as np
-from numpy.typing import ArrayLike
 
 from sim.config import Costs
+
+Num = float | np.ndarray
 
 
 def hardware_index(costs: Costs, step: float) -> float:
@@ -37,28 +38,27 @@ def algorithmic_efficiency(costs: Costs, step: float) -> float:
     return algorithmic_index(costs, step) ** costs.capability_cost_elasticity
 
 
-def capability_scale(costs: Costs, capability: ArrayLike) -> np.ndarray | float:
+def capability_scale(costs: Costs, capability: Num) -> Num:
     """How much more a checkpoint of ``capability`` (OOM vs the step-0 open frontier) costs."""
     return 10.0 ** (costs.capability_cost_elasticity * np.asarray(capability, dtype=float))
 
 
-def technique_multiplier(costs: Costs, known: ArrayLike) -> np.ndarray | float:
+def technique_multiplier(costs: Costs, known: Num) -> Num:
     """Combined multiplier of ``known`` cost-cutting techniques, never below the floor."""
-    return np.maximum(
-        costs.technique_factor ** np.asarray(known, dtype=float), costs.technique_floor
-    )
+    factor = costs.technique_factor**known
+    if isinstance(factor, np.ndarray):
+        return np.maximum(factor, costs.technique_floor)
+    return max(factor, costs.technique_floor)
 
 
-def strip_factor(costs: Costs, safeguard: ArrayLike, tamper: ArrayLike) -> np.ndarray | float:
+def strip_factor(costs: Costs, safeguard: Num, tamper: Num) -> Num:
     """Stripping is dearer the more safeguard remains and the more tamper-resistant it is."""
     return np.asarray(safeguard, dtype=float) * (
         1.0 + costs.tamper_cost_multiplier * np.asarray(tamper, dtype=float)
     )
 
 
-def finetune_cost(
-    costs: Costs, capability: ArrayLike, step: float, known: ArrayLike
-) -> np.ndarray | float:
+def finetune_cost(costs: Costs, capability: Num, step: float, known: Num) -> Num:
     """USD for a benign fine-tune of a checkpoint, for an actor knowing ``known`` techniques."""
     return (
         costs.finetune_cost_usd
@@ -71,12 +71,12 @@ def finetune_cost(
 
 def strip_cost(
     costs: Costs,
-    capability: ArrayLike,
+    capability: Num,
     step: float,
-    known: ArrayLike,
-    safeguard: ArrayLike,
-    tamper: ArrayLike,
-) -> np.ndarray | float:
+    known: Num,
+    safeguard: Num,
+    tamper: Num,
+) -> Num:
     """USD to remove a checkpoint's safeguards; ``strip_cost_usd`` at step 0 for the frontier."""
     return (
         costs.strip_cost_usd

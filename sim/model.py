@@ -180,14 +180,17 @@ class EcosystemModel(mesa.Model):
         cost = costs.finetune_cost(self.cfg.costs, parent.capability, t, known)
         cost = cost * (1.0 + penalty * parent.tamper)
         if solo and self.policies.active("compute_kyc", t):
-            overhead = self.policies["compute_kyc"].params.benign_overhead
-            cost = np.where(self.kyc_covers(cost), cost * (1.0 + overhead), cost)
-        return cost if np.ndim(cost) else float(cost)
+            overhead = 1.0 + self.policies["compute_kyc"].params.benign_overhead
+            covered = self.kyc_covers(cost)
+            if isinstance(cost, np.ndarray):
+                return np.where(covered, cost * overhead, cost)
+            return cost * overhead if covered else cost
+        return cost
 
     def kyc_covers(self, cost: Any) -> Any:
         """Compute KYC looks at compute used, i.e. cost at step-0 GPU prices, not dollars."""
         threshold = self.policies["compute_kyc"].params.cost_threshold_usd
-        return np.asarray(cost) / costs.hardware_index(self.cfg.costs, self.steps) >= threshold
+        return cost / costs.hardware_index(self.cfg.costs, self.steps) >= threshold
 
     def record_run(self, activity: Activity, cost: float) -> None:
         """A fine-tuning or stripping run happened: policies may flag it for investigation.

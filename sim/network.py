@@ -89,13 +89,15 @@ def form_ties(g: nx.Graph, cfg: Network, rng: np.random.Generator) -> int:
 
 def decay_ties(g: nx.Graph, cfg: Network, rng: np.random.Generator) -> int:
     """Each tie dissolves with probability ``tie_decay_prob / weight``. Returns ties removed."""
-    m = g.number_of_edges()
+    adj = g.adj
+    nodes = list(adj)
+    degree = np.fromiter(map(len, adj.values()), dtype=float, count=len(nodes))
+    m = int(degree.sum()) // 2
     k = int(rng.binomial(m, cfg.tie_decay_prob)) if m else 0
     if k == 0:
         return 0
-    nodes = np.fromiter(g.nodes, dtype=np.int64, count=g.number_of_nodes())
-    degree = np.fromiter((len(g.adj[u]) for u in nodes.tolist()), dtype=float, count=len(nodes))
-    picks = rng.choice(nodes, size=k, p=degree / degree.sum())
+    # A uniformly random tie: an endpoint chosen in proportion to degree, then a neighbour.
+    picks = np.asarray(nodes)[rng.choice(len(nodes), size=k, p=degree / degree.sum())]
     accept = rng.random(k)
     removed = 0
     for u, a in zip(picks.tolist(), accept.tolist(), strict=True):
