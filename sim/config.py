@@ -9,12 +9,14 @@ Sources are cited in ``docs/parameters.md``; "guess" marks an assumption to vary
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from sim.schema import ConfigError, build, merge, param, section, to_dict
 
+NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 NetworkKind = Literal["barabasi_albert", "watts_strogatz", "erdos_renyi", "stochastic_block"]
 PolicyName = Literal[
     "structured_access",
@@ -321,7 +323,7 @@ class Malicious:
         0.3, "a checkpoint is misusable when its safeguard level is at most this", low=0, high=1
     )
     success_prob: float = param(
-        0.3, "probability an attempt succeeds (x (0.5 + skill) x (1 - safeguard))", low=0, high=1
+        0.3, "probability an attempt succeeds, times (0.5 + skill)", low=0, high=1
     )
     severity_elasticity: float = param(
         0.5, "incident severity is 10^(elasticity x (capability - threshold))", low=0, high=5
@@ -440,8 +442,8 @@ class PoolMonitoring:
     enabled: bool = param(False, "pooled (decentralised) runs risk detection")
     strength: float = _strength(0.8, "probability a malicious pooled run is flagged")
     start_step: int = _start()
-    benign_efficiency_loss: float = param(
-        0.1, "pooling efficiency lost to monitoring overhead", low=0, high=1
+    efficiency_loss: float = param(
+        0.1, "pooling efficiency lost to monitoring overhead (every pool pays it)", low=0, high=1
     )
     false_positive_rate: float = param(
         0.05, "benign pooled runs are flagged at strength x this rate", low=0, high=1
@@ -522,6 +524,12 @@ class Config:
         """Cross-field rules that one field's bounds cannot express."""
         if self.population.labs + self.population.hobbyists + self.population.malicious < 2:
             raise ConfigError("population", "expected at least 2 actors on the graph in total")
+        if not NAME_PATTERN.fullmatch(self.name):
+            raise ConfigError(
+                "name",
+                "expected letters, digits, '.', '_' or '-' (it names the results folder), "
+                f"got {self.name!r}",
+            )
 
 
 def make_config(overrides: Config | Mapping[str, Any] | None = None) -> Config:

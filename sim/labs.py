@@ -93,6 +93,7 @@ class Lab(Actor):
         return ckpt
 
     def step(self) -> None:
+        """Open staged weights whose delay is over; release on schedule."""
         t = self.model.steps
         for ckpt in self.releases:
             if ckpt.access == "staged" and ckpt.open_step is not None and ckpt.open_step <= t:

@@ -57,7 +57,7 @@ class MaliciousActor(Actor):
     def attempt_misuse(self) -> None:
         model, ckpt = self.model, self.equipped
         assert ckpt is not None
-        p = model.cfg.malicious.success_prob * (0.5 + self.skill) * (1.0 - ckpt.safeguard)
+        p = model.cfg.malicious.success_prob * (0.5 + self.skill)
         if model.rng.random() < min(1.0, p):
             model.incident(self, ckpt)
             self.goal += model.cfg.malicious.defence_adaptation_oom

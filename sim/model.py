@@ -60,8 +60,10 @@ class EcosystemModel(mesa.Model):
         self.actors: list[Actor] = self._create_actors()
         for _ in range(pop.regulators):
             Regulator(self, cfg.regulator.capacity)
-        for lab in self.labs:
-            lab.release(0)
+        for (
+            lab
+        ) in self.labs:  # each lab's latest release before the run (policies not yet in force)
+            lab.release(lab.next_release - cfg.labs.release_interval)
 
         self.datacollector = mesa.DataCollector(model_reporters=outcomes.REPORTERS)
 
@@ -222,7 +224,7 @@ class EcosystemModel(mesa.Model):
         self.tally.misuse_incidents += 1
         self.tally.harm += severity
         root_creator = self.actors[self.checkpoints[ckpt.root].creator]
-        if isinstance(root_creator, Lab):
+        if isinstance(root_creator, Lab) and self.policies.active("liability", t):
             root_creator.attributed_incidents += 1
         reg = self.cfg.regulator
         reported = self.rng.random() < reg.report_prob
@@ -232,6 +234,18 @@ class EcosystemModel(mesa.Model):
         self.incidents.append(incident)
         if reported:
             self.oversight.report(incident)
+
+    def enforce(self, nodes: tuple[int, ...], ckpt: Checkpoint | None) -> None:
+        """An identified misuse: ban the actors; take down the public stripped weights it was
+        built on (the weaponised copy itself is never public)."""
+        for node in nodes:
+            self.ban(node)
+        if ckpt is None or ckpt.parent is None:
+            return
+        parent = self.checkpoints[ckpt.parent]
+        if parent.on_hub and self.checkpoints.is_stripped(parent):
+            self.checkpoints.take_down(parent)
+            self.tally.takedowns += 1
 
     def ban(self, node: int) -> None:
         """Enforcement: ban for ``ban_months``, confiscate stripped weights, cut ties."""

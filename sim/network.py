@@ -73,14 +73,11 @@ def form_ties(g: nx.Graph, cfg: Network, rng: np.random.Generator) -> int:
         (rng.random(k) < cfg.triadic_share).tolist(),
         strict=True,
     ):
-        start = _random_neighbour(g, u, rng)
-        if start is None:
-            continue
-        v = (
-            _random_neighbour(g, start, rng)
-            if closes_triangle
-            else _random_neighbour(g, int(rng.integers(0, n)), rng)
-        )
+        friend = _random_neighbour(g, u, rng) if closes_triangle else None
+        if friend is not None:
+            v = _random_neighbour(g, friend, rng)
+        else:  # preferential attachment (also how an isolated actor finds new contacts)
+            v = _random_neighbour(g, int(rng.integers(0, n)), rng)
         if v is not None and v != u and not g.has_edge(u, v):
             g.add_edge(u, v, weight=1)
             added += 1

@@ -49,7 +49,7 @@ class Oversight:
         self._unflagged: list[Activity] = []
         self.flagged: deque[Activity] = deque()
         self.reports: deque[Incident] = deque()
-        self.report_steps: list[int] = []
+        self.arrivals: list[int] = []  # months in which reports reached the regulator
 
     def new_month(self) -> None:
         self.month = []
@@ -64,15 +64,19 @@ class Oversight:
         return activity
 
     def report(self, incident: Incident) -> None:
+        """An incident that will reach the regulator at ``incident.report_step``."""
+        assert incident.report_step is not None
         self.reports.append(incident)
+        self.arrivals.append(incident.report_step)
 
     def due_reports(self, step: int, limit: int) -> list[Incident]:
-        """Reports that have arrived by ``step``, oldest first, at most ``limit``."""
+        """Reports that have arrived by ``step``, oldest first, at most ``limit``; reports
+        older than the backlog window lapse uninvestigated."""
+        while self.reports and self.reports[0].report_step < step - self.backlog_months:
+            self.reports.popleft()
         out: list[Incident] = []
         while self.reports and len(out) < limit and self.reports[0].report_step <= step:
-            incident = self.reports.popleft()
-            self.report_steps.append(step)
-            out.append(incident)
+            out.append(self.reports.popleft())
         return out
 
     def next_flagged(self, step: int, limit: int) -> list[Activity]:
@@ -93,7 +97,9 @@ class Oversight:
         return chosen
 
     def reported_in_window(self, step: int, window: int) -> int:
-        return sum(1 for s in self.report_steps if s > step - window)
+        """Reports that reached the regulator in the last ``window`` months (whether or not
+        there was capacity to investigate them)."""
+        return sum(1 for s in self.arrivals if step - window < s <= step)
 
     def coverage(self) -> float:
         """Share of this month's activities investigated (1.0 when there was nothing to see)."""

@@ -19,7 +19,7 @@ def pool_efficiency(model: EcosystemModel) -> float:
     """Share of pooled money that buys compute, after any monitoring overhead."""
     pooling = model.cfg.sharing.pooling
     monitoring = model.policies["pool_monitoring"]
-    loss = monitoring.params.benign_efficiency_loss if monitoring.active(model.steps) else 0.0
+    loss = monitoring.params.efficiency_loss if monitoring.active(model.steps) else 0.0
     return pooling.efficiency * (1.0 - loss)
 
 

@@ -3,7 +3,8 @@
 Reported incidents come first, then activities flagged by policies (compute KYC, pool
 monitoring, API screening), then random audits of this month's other activities. An
 investigation of a malicious act identifies it with ``detection_prob``; the actors are banned,
-lose ties, and a stripped checkpoint they made is taken off the hub. The adaptive policy lives
+lose ties and their weights, and a stripped hub checkpoint the misuse was built on is taken
+down. The adaptive policy lives
 here too: when reported incidents in a window pass a trigger, policies are switched on after a lag.
 """
 
@@ -34,7 +35,7 @@ class Regulator(mesa.Agent):
         for incident in oversight.due_reports(t, left):
             left -= 1
             if model.rng.random() < model.cfg.regulator.detection_prob:
-                model.ban(incident.actor)
+                model.enforce((incident.actor,), incident.checkpoint)
         for activity in oversight.next_flagged(t, left):
             left -= 1
             self.investigate(activity)
@@ -48,13 +49,8 @@ class Regulator(mesa.Agent):
         activity.investigated = True
         if not activity.malicious:
             return
-        if model.rng.random() >= model.cfg.regulator.detection_prob:
-            return
-        for node in activity.members:
-            model.ban(node)
-        if activity.checkpoint is not None and activity.checkpoint.on_hub:
-            model.checkpoints.take_down(activity.checkpoint)
-            model.tally.takedowns += 1
+        if model.rng.random() < model.cfg.regulator.detection_prob:
+            model.enforce(activity.members, activity.checkpoint)
 
 
 class AdaptivePolicy:

@@ -59,12 +59,17 @@ def _describe(tp: Any, meta: Mapping[str, Any]) -> str:
         return f"a list of {_describe(inner, {}).removeprefix('a ')}"
     kind = "an integer" if tp is int else "a number"
     if low is not None and high is not None:
-        return f"{kind} in [{low:g}, {high:g}]"
+        return f"{kind} in [{_num(low)}, {_num(high)}]"
     if low is not None:
-        return f"{kind} >= {low:g}"
+        return f"{kind} >= {_num(low)}"
     if high is not None:
-        return f"{kind} <= {high:g}"
+        return f"{kind} <= {_num(high)}"
     return kind
+
+
+def _num(x: float) -> str:
+    """Bounds as people write them: 10,000,000 rather than 1e+07."""
+    return f"{int(x):,}" if float(x).is_integer() and abs(x) < 1e15 else f"{x:g}"
 
 
 def _convert(value: Any, tp: Any, meta: Mapping[str, Any], path: str) -> Any:

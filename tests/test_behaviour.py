@@ -193,9 +193,11 @@ API_ROUTE = {"labs": {"openness": 0.1}, "malicious": {"api_abuse_prob": 1.0}}
     ],
 )
 def test_targeted_policy_cuts_misuse_where_its_route_binds(world, name):
+    """Effects of 10-20%: 24 seeds resolve them at the policies' default strengths."""
+    seeds = range(24)
     assert_greater(
-        outcome(world, "total_misuse_incidents"),
-        outcome(merge(world, policy(name)), "total_misuse_incidents"),
+        outcome(world, "total_misuse_incidents", seeds),
+        outcome(merge(world, policy(name)), "total_misuse_incidents", seeds),
         f"incidents, {name} off vs on",
     )
 

@@ -180,45 +180,53 @@ def test_hub_moderation_rejects_stripped_uploads_at_upload_time(model_with_graph
 
 
 # --- releases: structured access, staged release, tamper resistance, liability -------------
-def test_structured_access_keeps_capable_releases_api_only():
+def _run_releases(policies, months=13, labs=5):
+    """A world run past every lab's first release under the policies; returns the model."""
     model = EcosystemModel(
         {
-            "population": {"labs": 5, "hobbyists": 10, "malicious": 0},
+            "population": {"labs": labs, "hobbyists": 10, "malicious": 0},
             **OPEN_LAB,
-            "policies": {"structured_access": {"enabled": True, "capability_threshold_oom": -10.0}},
+            "policies": policies,
         },
         seed=3,
     )
-    assert all(c.access == "api" for c in model.checkpoints.items)
-    assert model.checkpoints.hub_size() == 0
+    model.run(months)
+    return model
+
+
+def _new_releases(model):
+    return [c for c in model.checkpoints.items if c.is_base and c.release_step >= 1]
+
+
+def test_structured_access_keeps_capable_new_releases_api_only():
+    model = _run_releases(
+        {"structured_access": {"enabled": True, "capability_threshold_oom": -10.0}}
+    )
+    new = _new_releases(model)
+    assert new and all(c.access == "api" and not c.on_hub for c in new)
+
+
+def test_policies_do_not_recall_weights_released_before_they_started():
+    model = _run_releases(
+        {"structured_access": {"enabled": True, "capability_threshold_oom": -10.0}}
+    )
+    before = [c for c in model.checkpoints.items if c.is_base and c.release_step <= 0]
+    assert before and all(c.access == "open" and c.on_hub for c in before)
 
 
 def test_staged_release_opens_weights_only_after_the_delay():
-    model = EcosystemModel(
-        {
-            "population": {"labs": 2, "hobbyists": 10, "malicious": 0},
-            **OPEN_LAB,
-            "policies": {"staged_release": {"enabled": True, "delay_months": 3}},
-        },
-        seed=3,
-    )
-    first = [c for c in model.checkpoints.items if c.release_step == 0]
-    assert first and all(c.access == "staged" and not c.on_hub for c in first)
-    model.run(2)
-    assert all(not c.on_hub for c in first)
-    model.run(1)
-    assert all(c.on_hub and c.access == "open" for c in first)
+    model = _run_releases({"staged_release": {"enabled": True, "delay_months": 3}}, months=12)
+    for ckpt in _new_releases(model):
+        age = model.steps - ckpt.release_step
+        assert ckpt.on_hub == (age >= 3), (ckpt.release_step, model.steps)
+        assert ckpt.access == ("open" if age >= 3 else "staged")
 
 
 def test_tamper_resistance_policy_hardens_new_releases():
-    model = EcosystemModel(
-        {
-            "population": {"labs": 3, "hobbyists": 10, "malicious": 0},
-            "policies": {"tamper_resistance": {"enabled": True, "strength": 0.6}},
-        },
-        seed=3,
-    )
-    assert all(c.tamper == 0.6 for c in model.checkpoints.items)
+    model = _run_releases({"tamper_resistance": {"enabled": True, "strength": 0.6}}, labs=3)
+    new = _new_releases(model)
+    assert new and all(c.tamper == 0.6 for c in new)
+    assert all(c.tamper == 0.0 for c in model.checkpoints.items if c.release_step <= 0)
 
 
 def test_liability_lowers_openness_as_attributed_incidents_grow():
@@ -288,7 +296,7 @@ def test_adaptive_regulator_switches_policies_on_after_trigger_and_lag():
         },
         seed=1,
     )
-    model.oversight.report_steps += [4, 5]
+    model.oversight.arrivals += [4, 5]
     model.steps = 5
     model.adaptive.step(model)
     assert not model.policies.active("hub_moderation", 5)
