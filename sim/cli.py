@@ -1,67 +1,354 @@
-"""Command line: run a scenario file and report where the results went.
+"""The command line: ``run`` a scenario, ``compare`` scenarios over common seeds.
 
-The model core never prints or touches files; this module does the I/O.
+Exit status: 0 success; 2 user error (one line on stderr, nothing written); 1 internal fault.
+The model core never prints or touches files; this module and ``sim.results`` do the I/O.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from datetime import UTC, datetime
+import traceback
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import yaml
+from sim.results import OutputError, finalise, run_folder, write_config, write_json
+from sim.scenario import ScenarioError, load_scenario
 
-from sim.api import simulate
-from sim.config import ConfigError, make_config
-from sim.schema import to_dict
+if TYPE_CHECKING:  # the heavy modules load only once a run starts (fast user errors)
+    import pandas as pd
 
+    from sim.config import Config
+    from sim.runner import Result
+
+VERBS = ("run", "compare")
+COMPARE_DEFAULT_REPLICATIONS = 10
 HEADLINE = (
     "total_misuse_incidents",
     "total_harm",
     "first_incident_step",
     "total_benign_finetunes",
+    "total_benefit",
     "total_pooled_finetunes",
     "total_detections",
+    "total_takedowns",
     "mean_oversight_coverage",
     "final_finetune_cost",
     "final_strip_cost",
+    "final_stripped_on_hub",
 )
 
+RUN_EXAMPLES = """examples:
+  python run.py scenarios/baseline.yaml
+  python run.py run scenarios/tamper_resistance.yaml --replications 20 --seed 7
+  python run.py run scenarios/baseline.yaml --steps 60 --set population.malicious=120 \\
+      --set policies.compute_kyc.enabled=true --out /tmp/results
+"""
+COMPARE_EXAMPLES = """examples:
+  python run.py compare scenarios/baseline.yaml scenarios/tamper_resistance.yaml
+  python run.py compare scenarios/baseline.yaml scenarios/bundle_*.yaml --replications 30
+"""
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="run.py", description="Run a finetune-hazards scenario.")
-    parser.add_argument("scenario", type=Path, help="scenario YAML file")
-    parser.add_argument("--out", type=Path, default=Path("results"), help="results root folder")
-    args = parser.parse_args(argv)
+
+class UserError(Exception):
+    """A wrong flag or argument: reported in one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UserError(f"{self.prog}: {message}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="run.py",
+        description="finetune-hazards: simulate misuse and oversight as fine-tuning "
+        "downloadable models gets cheaper and easier to share.",
+        epilog="Run 'python run.py VERB --help' for a verb's options.\n\n" + RUN_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    verbs = parser.add_subparsers(dest="verb", metavar="VERB", parser_class=_Parser)
+    run = verbs.add_parser(
+        "run",
+        help="run one scenario (also: python run.py SCENARIO.yaml)",
+        description="Run a scenario's replications and write results/<name>/<run-id>/.",
+        epilog=RUN_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    run.add_argument("scenario", type=Path, help="scenario YAML file")
+    _common(run, replications_help="replications (default: the scenario's)")
+    compare = verbs.add_parser(
+        "compare",
+        help="compare scenarios over common seeds",
+        description="Run each scenario over the same seeds (common random numbers) and "
+        "report each outcome's mean, 95%% CI and the paired difference from the first.",
+        epilog=COMPARE_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    compare.add_argument("scenarios", type=Path, nargs="+", help="scenario YAML files")
+    _common(
+        compare,
+        replications_help=f"replications per scenario (default {COMPARE_DEFAULT_REPLICATIONS})",
+    )
+    return parser
+
+
+def _common(p: argparse.ArgumentParser, replications_help: str) -> None:
+    p.add_argument("--seed", type=int, help="root seed (default: the scenario's)")
+    p.add_argument("--steps", type=int, help="months to simulate (default: the scenario's)")
+    p.add_argument("--replications", type=int, help=replications_help)
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a scenario key, e.g. --set costs.strip_cost_usd=400 (repeatable)",
+    )
+    p.add_argument("--out", type=Path, default=Path("results"), help="results root folder")
+    p.add_argument("--workers", type=int, help="parallel processes (default: all cores)")
+    p.add_argument("--quiet", action="store_true", help="print only the results folder")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list and not args_list[0].startswith("-") and args_list[0] not in VERBS:
+        args_list.insert(0, "run")  # short form: python run.py SCENARIO.yaml
+    parser = build_parser()
     try:
-        data = yaml.safe_load(args.scenario.read_text(encoding="utf-8")) or {}
-        config = make_config(data)
-    except (OSError, yaml.YAMLError, ConfigError) as exc:
-        print(f"{args.scenario}: {exc}".replace("\n", " "), file=sys.stderr)
+        args = parser.parse_args(args_list)
+        if args.verb is None:
+            raise UserError("run.py: expected a verb (run, compare) or a scenario file; see --help")
+        if args.workers is not None and args.workers < 1:
+            raise UserError(f"run.py {args.verb}: --workers: expected an integer >= 1")
+        return run_verb(args) if args.verb == "run" else compare_verb(args)
+    except SystemExit as done:  # --help
+        return int(done.code or 0)
+    except (UserError, ScenarioError, OutputError) as err:
+        print(" ".join(str(err).split()), file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("run.py: interrupted", file=sys.stderr)
+        return 130
+    except Exception as err:  # an internal fault: say so, with the traceback for a bug report
+        traceback.print_exc()
+        print(f"run.py: internal error: {err!r}", file=sys.stderr)
+        return 1
 
-    run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    folder = args.out / config.name / run_id
-    frames, summaries = [], []
-    for rep in range(config.replications):
-        seed = config.seed + rep
-        frame, summary = simulate(config, seed=seed)
-        frame.insert(0, "seed", seed)
-        frame.insert(0, "replication", rep)
-        frames.append(frame)
-        summaries.append(summary)
-    folder.mkdir(parents=True)
-    (folder / "config.yaml").write_text(yaml.safe_dump(to_dict(config), sort_keys=False))
-    import pandas as pd
 
-    pd.concat(frames).to_csv(folder / "timeseries.csv", index=False)
-    (folder / "summary.json").write_text(json.dumps({"replications": summaries}, indent=2))
-    width = max(len(k) for k in HEADLINE)
-    for key in HEADLINE:
-        values = [s[key] for s in summaries]
-        shown = ", ".join("-" if v is None else f"{v:,.4g}" for v in values)
-        print(f"{key:<{width}}  {shown}")
+def _flags(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        k: getattr(args, k)
+        for k in ("seed", "steps", "replications")
+        if getattr(args, k) is not None
+    }
+
+
+def _progress(args: argparse.Namespace, runs: int) -> bool:
+    return not args.quiet and runs > 1 and sys.stderr.isatty()
+
+
+# --- run ------------------------------------------------------------------------------------
+def run_verb(args: argparse.Namespace) -> int:
+    from sim.runner import run_jobs
+    from sim.seeding import replication_seeds
+
+    config = load_scenario(args.scenario, args.set, _flags(args))
+    seeds = replication_seeds(config.seed, config.replications)
+    with run_folder(args.out, config.name) as tmp:
+        results = run_jobs(
+            [(config, s) for s in seeds], args.workers, _progress(args, len(seeds)), config.name
+        )
+        write_run(tmp, config, seeds, results)
+    folder = finalise(tmp)
+    if not args.quiet:
+        print(format_summary(config, results))
     print(f"results: {folder}")
     return 0
+
+
+def write_run(folder: Path, config: Config, seeds: list[int], results: list[Result]) -> None:
+    import pandas as pd
+
+    from sim.plots import plot_timeseries
+    from sim.stats import mean_ci
+
+    frames = []
+    for rep, (seed, (frame, _)) in enumerate(zip(seeds, results, strict=True)):
+        frames.append(frame.assign(replication=rep, seed=seed))
+    table = pd.concat(frames, ignore_index=True)
+    table = table[
+        ["replication", "seed", *[c for c in table.columns if c not in ("replication", "seed")]]
+    ]
+    table.to_csv(folder / "timeseries.csv", index=False)
+    write_config(folder / "config.yaml", config)
+    summaries = [
+        {"replication": rep, **summary, "seed": seed}
+        for rep, (seed, (_, summary)) in enumerate(zip(seeds, results, strict=True))
+    ]
+    numeric = [k for k, v in summaries[0].items() if isinstance(v, (int, float)) or v is None]
+    aggregate = {
+        k: mean_ci([s[k] for s in summaries]) for k in numeric if k not in ("replication", "seed")
+    }
+    write_json(
+        folder / "summary.json",
+        {
+            "scenario": config.name,
+            "description": config.description,
+            "root_seed": config.seed,
+            "replications": summaries,
+            "aggregate": aggregate,
+        },
+    )
+    plot_timeseries(table, folder / "outcomes.png", config.name)
+
+
+def format_summary(config: Config, results: list[Result]) -> str:
+    from sim.stats import mean_ci
+
+    n = len(results)
+    head = f"{config.name}: {n} replication{'s' if n != 1 else ''} x {config.steps} months"
+    lines = [head, f"{'outcome':<26} {'mean':>12}  95% CI"]
+    for key in HEADLINE:
+        stat = mean_ci([summary[key] for _, summary in results])
+        lines.append(f"{key:<26} {_fmt(stat['mean']):>12}  {_ci(stat, n)}")
+    return "\n".join(lines)
+
+
+def _fmt(x: float | int | None) -> str:
+    if x is None:
+        return "-"
+    if abs(x) >= 1000:
+        return f"{x:,.0f}"
+    return f"{x:.3g}"
+
+
+def _ci(stat: dict[str, Any], expected: int = 0) -> str:
+    """``[low, high]``, noting how many runs it rests on when some had no value."""
+    note = f"  (n={stat['n']})" if 0 < stat["n"] < expected else ""
+    if stat["ci_low"] is None:
+        return "-" + note
+    return f"[{_fmt(stat['ci_low'])}, {_fmt(stat['ci_high'])}]{note}"
+
+
+# --- compare --------------------------------------------------------------------------------
+def compare_verb(args: argparse.Namespace) -> int:
+    from sim.plots import plot_comparison
+    from sim.runner import run_jobs
+    from sim.seeding import replication_seeds
+
+    flags = _flags(args)
+    flags.pop("replications", None)
+    configs = [load_scenario(path, args.set, flags) for path in args.scenarios]
+    labels = _labels(configs)
+    replications = args.replications or COMPARE_DEFAULT_REPLICATIONS
+    if replications < 1:
+        raise UserError("run.py compare: --replications: expected an integer >= 1")
+    root = args.seed if args.seed is not None else configs[0].seed
+    seeds = replication_seeds(root, replications)
+    jobs = [(config, s) for config in configs for s in seeds]
+    with run_folder(args.out, "compare") as tmp:
+        results = run_jobs(jobs, args.workers, _progress(args, len(jobs)), "compare")
+        by_scenario = {
+            label: [summary for _, summary in results[i * len(seeds) : (i + 1) * len(seeds)]]
+            for i, label in enumerate(labels)
+        }
+        table = comparison_table(by_scenario)
+        table.to_csv(tmp / "comparison.csv", index=False)
+        plot_comparison(table, list(HEADLINE), tmp / "comparison.png")
+        (tmp / "configs").mkdir()
+        for label, config in zip(labels, configs, strict=True):
+            write_config(tmp / "configs" / f"{label}.yaml", config)
+        write_json(
+            tmp / "summary.json",
+            {
+                "scenarios": {
+                    label: str(path) for label, path in zip(labels, args.scenarios, strict=True)
+                },
+                "root_seed": root,
+                "seeds": seeds,
+                "replications": by_scenario,
+            },
+        )
+    folder = finalise(tmp)
+    if not args.quiet:
+        print(format_comparison(table, replications))
+    print(f"results: {folder}")
+    return 0
+
+
+def _labels(configs: list[Config]) -> list[str]:
+    labels: list[str] = []
+    for config in configs:
+        label, n = config.name, 1
+        while label in labels:
+            n += 1
+            label = f"{config.name}-{n}"
+        labels.append(label)
+    return labels
+
+
+def comparison_table(by_scenario: dict[str, list[dict[str, Any]]]) -> pd.DataFrame:
+    """Long table: outcome, scenario, mean and CI, paired difference from the first scenario."""
+    import pandas as pd
+
+    from sim.stats import mean_ci, paired_difference
+
+    first = next(iter(by_scenario))
+    rows = []
+    for outcome in HEADLINE:
+        reference = [s[outcome] for s in by_scenario[first]]
+        for label, summaries in by_scenario.items():
+            values = [s[outcome] for s in summaries]
+            stat = mean_ci(values)
+            diff = paired_difference(reference, values) if label != first else {}
+            rows.append(
+                {
+                    "outcome": outcome,
+                    "scenario": label,
+                    "mean": stat["mean"],
+                    "ci_low": stat["ci_low"],
+                    "ci_high": stat["ci_high"],
+                    "n": stat["n"],
+                    "diff_mean": diff.get("mean"),
+                    "diff_ci_low": diff.get("ci_low"),
+                    "diff_ci_high": diff.get("ci_high"),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def format_comparison(table: pd.DataFrame, replications: int) -> str:
+    import pandas as pd
+
+    width = max(len(s) for s in table["scenario"]) + 2
+    lines = [
+        f"mean [95% CI] over {replications} common seeds; diff = paired difference "
+        "from the first scenario"
+    ]
+    for outcome, rows in table.groupby("outcome", sort=False):
+        lines.append(str(outcome))
+        for row in rows.itertuples():
+            stat = {"mean": row.mean, "ci_low": row.ci_low, "ci_high": row.ci_high, "n": row.n}
+            text = (
+                f"  {row.scenario:<{width}}{_fmt(_num(row.mean)):>12}  "
+                f"{_ci(_clean(stat), replications)}"
+            )
+            if not pd.isna(row.diff_mean):
+                diff = {
+                    "mean": row.diff_mean,
+                    "ci_low": row.diff_ci_low,
+                    "ci_high": row.diff_ci_high,
+                    "n": 0,
+                }
+                text += f"   diff {_fmt(_num(row.diff_mean))} {_ci(_clean(diff))}"
+            lines.append(text)
+    return "\n".join(lines)
+
+
+def _num(x: Any) -> float | None:
+    return None if x is None or x != x else float(x)  # None or NaN
+
+
+def _clean(stat: dict[str, Any]) -> dict[str, Any]:
+    return {k: (_num(v) if k != "n" else int(v)) for k, v in stat.items()}

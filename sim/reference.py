@@ -1,7 +1,7 @@
 """The parameter reference, generated from the schema so that it cannot drift from the code.
 
-``python -m sim.reference`` rewrites the generated table in ``docs/parameters.md``;
-a test fails when the committed table differs from what the schema says.
+``python -m sim.reference`` rewrites the generated tables in ``docs/parameters.md`` and
+``README.md``; a test fails when a committed table differs from what the schema says.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from sim.schema import describe_fields
 
 BEGIN = "<!-- BEGIN GENERATED PARAMETER TABLE (python -m sim.reference) -->"
 END = "<!-- END GENERATED PARAMETER TABLE -->"
+KEYS_BEGIN = "<!-- BEGIN GENERATED KEY REFERENCE (python -m sim.reference) -->"
+KEYS_END = "<!-- END GENERATED KEY REFERENCE -->"
 
 
 def _cell(value: object) -> str:
@@ -47,17 +49,33 @@ def parameter_table() -> str:
     return "\n".join(lines)
 
 
-def splice(document: str, table: str) -> str:
+def key_reference() -> str:
+    """Compact scenario-key reference for the README: key, default, unit, meaning."""
+    lines = ["| key | default | unit | meaning |", "|---|---|---|---|"]
+    for row in describe_fields(Config):
+        unit = row["unit"] or ""
+        lines.append(f"| `{row['key']}` | {_cell(row['default'])} | {unit} | {_cell(row['doc'])} |")
+    return "\n".join(lines)
+
+
+def splice(document: str, table: str, begin: str = BEGIN, end: str = END) -> str:
     """Replace the generated block of ``document`` with ``table``."""
-    head, rest = document.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    return f"{head}{BEGIN}\n{table}\n{END}{tail}"
+    head, rest = document.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    return f"{head}{begin}\n{table}\n{end}{tail}"
 
 
-def main(path: str = "docs/parameters.md") -> int:
-    target = Path(path)
-    target.write_text(splice(target.read_text(encoding="utf-8"), parameter_table()))
-    print(f"updated {target}")
+GENERATED = (
+    ("docs/parameters.md", parameter_table, BEGIN, END),
+    ("README.md", key_reference, KEYS_BEGIN, KEYS_END),
+)
+
+
+def main(root: str = ".") -> int:
+    for name, make, begin, end in GENERATED:
+        target = Path(root) / name
+        target.write_text(splice(target.read_text(encoding="utf-8"), make(), begin, end))
+        print(f"updated {target}")
     return 0
 
 

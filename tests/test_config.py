@@ -117,11 +117,12 @@ def test_every_field_is_documented_with_unit_or_source():
         assert row["source"], row["key"]
 
 
-def test_the_parameter_reference_in_docs_is_generated_from_the_schema():
+@pytest.mark.parametrize("name", ["docs/parameters.md", "README.md"])
+def test_the_parameter_references_are_generated_from_the_schema(name):
     from pathlib import Path
 
-    from sim.reference import parameter_table, splice
+    from sim.reference import GENERATED, splice
 
-    doc = Path(__file__).parent.parent / "docs" / "parameters.md"
-    text = doc.read_text(encoding="utf-8")
-    assert splice(text, parameter_table()) == text, "run: python -m sim.reference"
+    (make, begin, end) = next((m, b, e) for n, m, b, e in GENERATED if n == name)
+    text = (Path(__file__).parent.parent / name).read_text(encoding="utf-8")
+    assert splice(text, make(), begin, end) == text, "run: python -m sim.reference"

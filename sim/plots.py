@@ -1,0 +1,74 @@
+"""PNG plots for results folders (matplotlib, no display needed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+# (column, title, log axis)
+MAIN_OUTCOMES: tuple[tuple[str, str, bool], ...] = (
+    ("misuse_incidents", "Misuse incidents per month", False),
+    ("cumulative_incidents", "Cumulative incidents", False),
+    ("harm", "Harm per month", False),
+    ("malicious_equipped", "Malicious actors equipped", False),
+    ("finetune_cost", "Fine-tune cost of best open checkpoint (USD)", True),
+    ("strip_cost", "Strip cost of best open base release (USD)", True),
+    ("benign_finetunes", "Benign fine-tunes per month", False),
+    ("stripped_on_hub", "Stripped checkpoints on the hub", False),
+    ("oversight_coverage", "Oversight coverage", False),
+)
+
+
+def plot_timeseries(frame: pd.DataFrame, path: Path, title: str) -> None:
+    """Mean over replications with the 5-95% range across replications as a band."""
+    fig, axes = plt.subplots(3, 3, figsize=(14, 10), constrained_layout=True)
+    grouped = frame.groupby("step")
+    for ax, (col, label, log) in zip(axes.flat, MAIN_OUTCOMES, strict=True):
+        mean = grouped[col].mean()
+        ax.plot(mean.index, mean.values, color="tab:blue", lw=1.5, label="mean")
+        if frame["replication"].nunique() > 1:
+            low, high = grouped[col].quantile(0.05), grouped[col].quantile(0.95)
+            ax.fill_between(
+                mean.index,
+                low.values,
+                high.values,
+                alpha=0.25,
+                color="tab:blue",
+                label="5-95% of replications",
+            )
+        ax.set_title(label, fontsize=10)
+        ax.set_xlabel("month")
+        if log and (mean > 0).any():
+            ax.set_yscale("log")
+    axes.flat[0].legend(fontsize=8)
+    fig.suptitle(f"{title} ({frame['replication'].nunique()} replications)")
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def plot_comparison(table: pd.DataFrame, outcomes: list[str], path: Path) -> None:
+    """One panel per outcome: each scenario's mean with its 95% confidence interval."""
+    ncols = 3
+    nrows = int(np.ceil(len(outcomes) / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(14, 3.6 * nrows), constrained_layout=True)
+    for ax, outcome in zip(axes.flat, outcomes, strict=False):
+        rows = table[table["outcome"] == outcome]
+        y = np.arange(len(rows))
+        means = rows["mean"].astype(float).to_numpy()
+        low = means - rows["ci_low"].astype(float).fillna(rows["mean"]).to_numpy()
+        high = rows["ci_high"].astype(float).fillna(rows["mean"]).to_numpy() - means
+        ax.barh(y, means, xerr=[low, high], color="tab:blue", alpha=0.7, capsize=3)
+        ax.set_yticks(y, rows["scenario"].tolist(), fontsize=8)
+        ax.invert_yaxis()
+        ax.set_title(outcome, fontsize=10)
+    for ax in list(axes.flat)[len(outcomes) :]:
+        ax.set_visible(False)
+    fig.suptitle("Scenario comparison: mean and 95% CI over common seeds")
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
