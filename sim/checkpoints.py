@@ -33,7 +33,6 @@ class Checkpoint:
     open_step: int | None = None
     on_hub: bool = False
     taken_down: bool = False
-    stripped_by_malicious: bool = False
 
     @property
     def is_base(self) -> bool:

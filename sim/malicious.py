@@ -135,9 +135,7 @@ class MaliciousActor(Actor):
             access="open",
             step=t,
         )
-        ckpt.stripped_by_malicious = True
         pooled = len(members) > 1
-        model.tally.pooled_strips += int(pooled)
         model.record_run(Activity("strip", tuple(m.node for m in members), True, ckpt, t), cost)
         for m in members:
             if isinstance(m, MaliciousActor):
@@ -174,6 +172,5 @@ class MaliciousActor(Actor):
             access="api",
             step=t,
         )
-        ckpt.stripped_by_malicious = True
         self.equip(ckpt, until=t + cfg.malicious.api_abuse_months)
         return True

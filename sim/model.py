@@ -60,10 +60,10 @@ class EcosystemModel(mesa.Model):
         self.actors: list[Actor] = self._create_actors()
         for _ in range(pop.regulators):
             Regulator(self, cfg.regulator.capacity)
-        for (
-            lab
-        ) in self.labs:  # each lab's latest release before the run (policies not yet in force)
-            lab.release(lab.next_release - cfg.labs.release_interval)
+        # Each lab's latest release before the run, at a step <= -1: no policy is in force yet,
+        # and policies never recall weights that are already open.
+        for lab in self.labs:
+            lab.release(lab.next_release - cfg.labs.release_interval - 1)
 
         self.datacollector = mesa.DataCollector(model_reporters=outcomes.REPORTERS)
 

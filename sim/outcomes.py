@@ -27,7 +27,6 @@ class MonthTally:
     harm: float = 0.0
     benign_finetunes: int = 0
     pooled_finetunes: int = 0
-    pooled_strips: int = 0
     takedowns: int = 0
     detections: int = 0
     benefit: float = 0.0
@@ -127,6 +126,11 @@ def techniques_published(model: EcosystemModel) -> int:
     return model.techniques.published
 
 
+def api_jobs_blocked(model: EcosystemModel) -> int:
+    """Fine-tuning API jobs blocked by screening this month (abusive and, by mistake, benign)."""
+    return model.tally.api_jobs_blocked
+
+
 def benefit(model: EcosystemModel) -> float:
     """Benign value created this month (sum over fine-tunes; arbitrary but consistent units)."""
     return model.tally.benefit
@@ -153,6 +157,7 @@ REPORTERS = {
         able_to_finetune,
         techniques_published,
         benefit,
+        api_jobs_blocked,
     )
 }
 COLUMNS: tuple[str, ...] = tuple(REPORTERS)

@@ -26,7 +26,6 @@ class Regulator(mesa.Agent):
     def __init__(self, model: EcosystemModel, capacity: int) -> None:
         super().__init__(model)
         self.capacity = capacity
-        self.investigations = 0
 
     def step(self) -> None:
         model, t = self.model, self.model.steps
@@ -42,7 +41,6 @@ class Regulator(mesa.Agent):
         for activity in oversight.random_audits(left, model.rng):
             left -= 1
             self.investigate(activity)
-        self.investigations += self.capacity - left
 
     def investigate(self, activity: Activity) -> None:
         model = self.model
