@@ -1,17 +1,20 @@
 # finetune-hazards: every command sets up what it needs first.
 #   make run    set up, then run the baseline scenario
 #   make test   set up, then run the whole test suite (what CI runs)
-#   make setup  create .venv with a Python >= 3.12 and the pinned dependencies (idempotent)
+#   make setup  create .venv with a Python >= 3.12, the pinned dependencies and the app's
+#               front-end assets (idempotent)
+#   make app    set up, then start the interactive app on http://127.0.0.1:8765
 #   make lint   ruff check + format check
 #   make lock   re-pin requirements.lock from pyproject.toml
 
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.setup-done
+ASSETS := $(VENV)/share/solara/cdn/.packages
 
-.PHONY: setup run test lint format lock clean
+.PHONY: setup run test app browser lint format lock clean
 
-setup: $(STAMP)
+setup: $(STAMP) $(ASSETS)
 
 $(STAMP): pyproject.toml requirements.lock
 	@test -x $(PY) || "$$(./.ci/find-python)" -m venv $(VENV)
@@ -19,11 +22,22 @@ $(STAMP): pyproject.toml requirements.lock
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
+$(ASSETS): .ci/solara-assets | $(STAMP)
+	./.ci/solara-assets $(VENV)
+
+# Debian's Chromium, for the app's browser tests (Playwright cannot download browsers here).
+browser:
+	@command -v chromium >/dev/null || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
 run: setup
 	$(PY) run.py scenarios/baseline.yaml
 
-test: setup
+test: setup browser
 	$(PY) -m pytest -n 2
+
+app: setup
+	$(PY) run.py app
 
 lint: setup
 	$(VENV)/bin/ruff check .

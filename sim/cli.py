@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # the heavy modules load only once a run starts (fast user er
     from sim.config import Config
     from sim.runner import Result
 
-VERBS = ("run", "compare")
+VERBS = ("run", "compare", "app")
 COMPARE_DEFAULT_REPLICATIONS = 10
 HEADLINE = (
     "total_misuse_incidents",
@@ -91,6 +91,16 @@ def build_parser() -> argparse.ArgumentParser:
         compare,
         replications_help=f"replications per scenario (default {COMPARE_DEFAULT_REPLICATIONS})",
     )
+    app = verbs.add_parser(
+        "app",
+        help="start the interactive app (Solara) in a browser",
+        description="Start the interactive app; open the printed address in a browser.",
+        epilog="examples:\n  python run.py app\n  python run.py app --port 9000\n"
+        "  python run.py app --host 0.0.0.0   # reachable from other machines",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    app.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    app.add_argument("--port", type=int, default=8765, help="port (default 8765)")
     return parser
 
 
@@ -119,6 +129,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(args_list)
         if args.verb is None:
             raise UserError("run.py: expected a verb (run, compare) or a scenario file; see --help")
+        if args.verb == "app":
+            return app_verb(args)
         if args.workers is not None and args.workers < 1:
             raise UserError(f"run.py {args.verb}: --workers: expected an integer >= 1")
         return run_verb(args) if args.verb == "run" else compare_verb(args)
@@ -229,6 +241,39 @@ def _ci(stat: dict[str, Any], expected: int = 0) -> str:
     if stat["ci_low"] is None:
         return "-" + note
     return f"[{_fmt(stat['ci_low'])}, {_fmt(stat['ci_high'])}]{note}"
+
+
+# --- app ------------------------------------------------------------------------------------
+def app_verb(args: argparse.Namespace) -> int:
+    """Replace this process with the Solara server (Ctrl-C stops it)."""
+    import os
+
+    if not 0 < args.port < 65536:
+        raise UserError(f"run.py app: --port: expected an integer in [1, 65535], got {args.port}")
+    cache = Path(sys.prefix) / "share" / "solara" / "cdn" / ".packages"
+    if not cache.exists() and "SOLARA_ASSETS_PROXY_CACHE_DIR" not in os.environ:
+        raise UserError(
+            "run.py app: Solara's front-end assets are not installed (the page would stay "
+            "blank offline): run 'make setup' first"
+        )
+    page = Path(__file__).resolve().parent / "app" / "page.py"
+    env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false"}
+    print(f"finetune-hazards app: http://{args.host}:{args.port}/ (Ctrl-C to stop)", flush=True)
+    command = [
+        sys.executable,
+        "-m",
+        "solara",
+        "run",
+        str(page),
+        "--host",
+        args.host,
+        "--port",
+        str(args.port),
+        "--no-open",
+        "--production",
+    ]
+    os.execve(sys.executable, command, env)
+    return 1  # not reached
 
 
 # --- compare --------------------------------------------------------------------------------

@@ -133,10 +133,12 @@ def test_policy_cuts_misuse_at_the_defaults(name):
 @pytest.mark.parametrize("name", ["staged_release", "liability"])
 def test_policy_cuts_harm_at_the_defaults(name):
     """Staged release and liability keep the newest, most capable weights closed for longer:
-    misuse shifts to older checkpoints, so harm falls more clearly than incident counts."""
+    misuse shifts to older checkpoints, so harm falls more clearly than incident counts.
+    Harm is noisy (a few severe incidents weigh a lot): 24 seeds."""
+    seeds = range(24)
     assert_greater(
-        outcome(at_defaults(BASE), "total_harm"),
-        outcome(at_defaults(policy(name)), "total_harm"),
+        outcome(at_defaults(BASE), "total_harm", seeds),
+        outcome(at_defaults(policy(name)), "total_harm", seeds),
         f"harm, baseline vs {name}",
     )
 
@@ -154,11 +156,13 @@ def test_restrictive_policies_cost_more_benign_value_than_targeted_ones():
 
 
 def test_closing_both_routes_beats_tamper_resistance_alone():
-    """Tamper resistance pushes actors to API abuse; adding API screening closes that route."""
+    """Tamper resistance pushes actors to API abuse; adding API screening closes that route.
+    A 6% effect: 24 seeds."""
     bundle = merge(policy("tamper_resistance"), policy("api_finetune_screening"))
+    seeds = range(24)
     assert_greater(
-        outcome(at_defaults(policy("tamper_resistance")), "total_misuse_incidents"),
-        outcome(at_defaults(bundle), "total_misuse_incidents"),
+        outcome(at_defaults(policy("tamper_resistance")), "total_misuse_incidents", seeds),
+        outcome(at_defaults(bundle), "total_misuse_incidents", seeds),
         "incidents, tamper resistance alone vs with API screening",
     )
 
