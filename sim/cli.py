@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sim.batch.analysis import AnalysisError
 from sim.results import OutputError, finalise, run_folder, write_config, write_json
 from sim.scenario import ScenarioError, load_scenario
 
@@ -22,7 +23,7 @@ if TYPE_CHECKING:  # the heavy modules load only once a run starts (fast user er
     from sim.config import Config
     from sim.runner import Result
 
-VERBS = ("run", "compare", "app")
+VERBS = ("run", "compare", "app", "sensitivity")
 COMPARE_DEFAULT_REPLICATIONS = 10
 HEADLINE = (
     "total_misuse_incidents",
@@ -44,6 +45,14 @@ RUN_EXAMPLES = """examples:
   python run.py run scenarios/tamper_resistance.yaml --replications 20 --seed 7
   python run.py run scenarios/baseline.yaml --steps 60 --set population.malicious=120 \\
       --set policies.compute_kyc.enabled=true --out /tmp/results
+"""
+SENS_EXAMPLES = """examples:
+  python run.py sensitivity scenarios/sensitivity/costs_sobol.yaml
+  python run.py sensitivity scenarios/sensitivity/policies_morris.yaml --workers 2
+  python run.py sensitivity SPEC.yaml --out results/my-batch        # then, if interrupted:
+  python run.py sensitivity SPEC.yaml --out results/my-batch --resume
+  python run.py sensitivity SPEC.yaml --executor dask --workers 8
+  python run.py sensitivity SPEC.yaml --executor dask --scheduler tcp://HOST:8786
 """
 COMPARE_EXAMPLES = """examples:
   python run.py compare scenarios/baseline.yaml scenarios/tamper_resistance.yaml
@@ -101,6 +110,44 @@ def build_parser() -> argparse.ArgumentParser:
     )
     app.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     app.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+    sens = verbs.add_parser(
+        "sensitivity",
+        help="sensitivity analysis (SALib) over parameters and seeds",
+        description="Sample the spec's parameters with SALib, run every sample over several "
+        "seeds (resumable), and write per-run results (Parquet), indices with confidence "
+        "intervals, plots and a report.",
+        epilog=SENS_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sens.add_argument("spec", type=Path, help="spec YAML file (scenarios/sensitivity/)")
+    sens.add_argument(
+        "--executor",
+        choices=("local", "dask"),
+        default="local",
+        help="local process pool (default) or Dask",
+    )
+    sens.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="connect to a running Dask scheduler, e.g. tcp://10.0.0.5:8786",
+    )
+    sens.add_argument("--workers", type=int, help="processes (default: all cores; 1 = in-process)")
+    sens.add_argument(
+        "--resume",
+        action="store_true",
+        help="finish the batch in --out, skipping runs already done",
+    )
+    sens.add_argument(
+        "--out", type=Path, help="the batch folder (default results/sensitivity/<spec>/<run-id>/)"
+    )
+    sens.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a spec key, e.g. --set samples=64 (repeatable)",
+    )
+    sens.add_argument("--quiet", action="store_true", help="print only the batch folder")
     return parser
 
 
@@ -131,12 +178,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise UserError("run.py: expected a verb (run, compare) or a scenario file; see --help")
         if args.verb == "app":
             return app_verb(args)
+        if args.verb == "sensitivity":
+            return sensitivity_verb(args)
         if args.workers is not None and args.workers < 1:
             raise UserError(f"run.py {args.verb}: --workers: expected an integer >= 1")
         return run_verb(args) if args.verb == "run" else compare_verb(args)
     except SystemExit as done:  # --help
         return int(done.code or 0)
-    except (UserError, ScenarioError, OutputError) as err:
+    except (UserError, ScenarioError, OutputError, AnalysisError) as err:
         print(" ".join(str(err).split()), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -241,6 +290,40 @@ def _ci(stat: dict[str, Any], expected: int = 0) -> str:
     if stat["ci_low"] is None:
         return "-" + note
     return f"[{_fmt(stat['ci_low'])}, {_fmt(stat['ci_high'])}]{note}"
+
+
+# --- sensitivity ----------------------------------------------------------------------------
+def sensitivity_verb(args: argparse.Namespace) -> int:
+    from sim.batch.runner import run_batch
+    from sim.batch.spec import load_spec
+    from sim.results import new_run_id
+    from sim.runner import default_workers
+
+    if args.workers is not None and args.workers < 1:
+        raise UserError("run.py sensitivity: --workers: expected an integer >= 1")
+    if args.scheduler and args.executor != "dask":
+        raise UserError("run.py sensitivity: --scheduler needs --executor dask")
+    if args.resume and args.out is None:
+        raise UserError("run.py sensitivity: --resume needs --out naming the batch folder")
+    spec = load_spec(args.spec, args.set)
+    folder = args.out or Path("results") / "sensitivity" / spec.name / new_run_id()
+    workers = args.workers or default_workers()
+    summary = run_batch(
+        spec,
+        folder,
+        resume=args.resume,
+        executor=args.executor,
+        workers=workers,
+        scheduler=args.scheduler,
+        quiet=args.quiet,
+    )
+    if not args.quiet:
+        print(
+            f"{summary['runs']:,} runs ({summary['failed']} failed); indices, plots and "
+            f"report.md written"
+        )
+    print(f"results: {folder}")
+    return 0
 
 
 # --- app ------------------------------------------------------------------------------------

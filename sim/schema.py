@@ -176,6 +176,18 @@ def merge(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, An
     return out
 
 
+def unflatten(values: Mapping[str, Any]) -> dict[str, Any]:
+    """``{"a.b": 1, "c": 2}`` -> ``{"a": {"b": 1}, "c": 2}``."""
+    out: dict[str, Any] = {}
+    for dotted, value in values.items():
+        node = out
+        *parents, last = dotted.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[last] = value
+    return out
+
+
 def describe_fields(cls: type, prefix: str = "") -> list[dict[str, Any]]:
     """Flat reference rows (key, default, type, unit, meaning, source) for documentation."""
     rows: list[dict[str, Any]] = []

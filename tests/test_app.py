@@ -138,7 +138,7 @@ def test_figures_draw_before_and_after_steps(session, make):
 
 # --- the page, rendered without a browser -----------------------------------------------------
 def test_dashboard_renders_controls_views_and_steps():
-    box, rc = solara.render(Dashboard(sidebar=False), handle_error=False)
+    _box, rc = solara.render(Dashboard(sidebar=False), handle_error=False)
     assert rc.find(children=["Month 0 of 120"]).widget
     assert rc.find(v.Select).widget.v_model == "baseline"
     labels = [c.widget.label for c in rc.find(v.Checkbox)]
@@ -148,7 +148,7 @@ def test_dashboard_renders_controls_views_and_steps():
 
 
 def test_dashboard_scenario_picker_updates_the_controls():
-    box, rc = solara.render(Dashboard(sidebar=False), handle_error=False)
+    _box, rc = solara.render(Dashboard(sidebar=False), handle_error=False)
     rc.find(v.Select).widget.v_model = "tamper_resistance"
     checked = {c.widget.label: c.widget.v_model for c in rc.find(v.Checkbox)}
     assert checked["Tamper resistance"] is True

@@ -8,7 +8,6 @@ with ``python run.py exported.yaml`` reproduces the interactive run exactly.
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ from sim.app.controls import ALL_CONTROLS
 from sim.config import Config
 from sim.model import EcosystemModel
 from sim.scenario import load_scenario
-from sim.schema import build, merge, to_dict
+from sim.schema import build, merge, to_dict, unflatten
 from sim.seeding import derive_seed
 
 SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
@@ -40,18 +39,6 @@ def get_key(config: Config, dotted: str) -> Any:
     for part in dotted.split("."):
         value = getattr(value, part)
     return value
-
-
-def nested(values: Mapping[str, Any]) -> dict[str, Any]:
-    """``{"a.b": 1}`` -> ``{"a": {"b": 1}}``."""
-    out: dict[str, Any] = {}
-    for dotted, value in values.items():
-        node = out
-        *parents, last = dotted.split(".")
-        for part in parents:
-            node = node.setdefault(part, {})
-        node[last] = value
-    return out
 
 
 @dataclass
@@ -91,7 +78,7 @@ class AppSession:
     def reset(self) -> None:
         """Rebuild the model from the scenario and the current control values."""
         with self.lock:
-            self.config = build(Config, merge(to_dict(self.base), nested(self.values)))
+            self.config = build(Config, merge(to_dict(self.base), unflatten(self.values)))
             self.values = {c.key: get_key(self.config, c.key) for c in ALL_CONTROLS}
             self.seed = derive_seed(self.config.seed, 0)
             self.model = EcosystemModel(self.config, seed=self.seed)

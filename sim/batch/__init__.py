@@ -1,0 +1,1 @@
+"""Batch runs and sensitivity analysis: ``python run.py sensitivity SPEC.yaml``."""

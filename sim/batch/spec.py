@@ -1,0 +1,213 @@
+"""Sensitivity-analysis specs (``scenarios/sensitivity/*.yaml``), validated like scenarios.
+
+A spec names a base scenario, the parameters to vary (dotted scenario keys with bounds), the
+SALib method, the sample size, the replications per sample, the outcomes (per-run summary
+statistics) and a root seed. Every mistake is a :class:`ScenarioError` naming the file, the
+key path and the line.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import math
+import typing
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from sim.config import Config, with_overrides
+from sim.scenario import ScenarioError, _read, load_scenario, parse_sets
+from sim.schema import ConfigError, merge, to_dict, unflatten
+
+Method = Literal["sobol", "morris", "lhs"]
+METHODS = ("sobol", "morris", "lhs")
+DISTS = ("unif", "logunif")
+SPEC_KEYS = ("base", "parameters", "method", "samples", "replications", "outcomes", "seed")
+
+
+@dataclass(frozen=True)
+class Parameter:
+    key: str
+    low: float
+    high: float
+    dist: str = "unif"
+    integer: bool = False
+
+
+@dataclass(frozen=True)
+class Spec:
+    name: str
+    base_path: str
+    base: Config
+    parameters: tuple[Parameter, ...]
+    method: Method
+    samples: int
+    replications: int
+    outcomes: tuple[str, ...]
+    seed: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """The resolved spec (base scenario fully resolved), as stored in batch.json."""
+        return {
+            "name": self.name,
+            "base_path": self.base_path,
+            "base": to_dict(self.base),
+            "parameters": [dataclasses.asdict(p) for p in self.parameters],
+            "method": self.method,
+            "samples": self.samples,
+            "replications": self.replications,
+            "outcomes": list(self.outcomes),
+            "seed": self.seed,
+        }
+
+    def digest(self) -> str:
+        text = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def problem(self) -> dict[str, Any]:
+        """SALib's problem dict: the whole interface between sampling and analysis."""
+        return {
+            "num_vars": len(self.parameters),
+            "names": [p.key for p in self.parameters],
+            "bounds": [[p.low, p.high] for p in self.parameters],
+            "dists": [p.dist for p in self.parameters],
+        }
+
+
+def summary_outcomes() -> tuple[str, ...]:
+    """Per-run summary statistics that can be analysed (numbers, one per run)."""
+    from sim.outcomes import COLUMNS, FLOWS
+
+    finals = [f"final_{c}" for c in COLUMNS if c != "step"]
+    return (
+        *[f"total_{c}" for c in FLOWS],
+        "first_incident_step",
+        "mean_oversight_coverage",
+        *finals,
+    )
+
+
+def load_spec(path: str | Path, sets: Iterable[str] = ()) -> Spec:
+    path = Path(path)
+    source = _read(path)
+    data = merge(source.data, parse_sets(sets))
+    label = str(path)
+
+    def fail(key: str, message: str) -> ScenarioError:
+        return ScenarioError(label, key, message, source.lines.get(key.split("[")[0]))
+
+    for key in data:
+        if key not in SPEC_KEYS:
+            raise fail(key, f"unknown key; known keys: {', '.join(SPEC_KEYS)}")
+    for key in ("base", "parameters", "method", "samples", "outcomes"):
+        if key not in data:
+            raise ScenarioError(label, key, "missing (required)")
+    base_rel = data["base"]
+    if not isinstance(base_rel, str) or not base_rel:
+        raise fail("base", f"expected a scenario file path, got {base_rel!r}")
+    base_path = (path.parent / base_rel).resolve()
+    if not base_path.is_file():
+        raise fail("base", f"no such scenario file: {base_rel}")
+    base = load_scenario(base_path)
+    method = data["method"]
+    if method not in METHODS:
+        raise fail("method", f"expected one of {', '.join(METHODS)}, got {method!r}")
+    samples = _int(data["samples"], fail, "samples", 2)
+    if method == "sobol" and samples & (samples - 1):
+        raise fail(
+            "samples",
+            "expected a power of 2 for sobol (SALib's Sobol' sampling is "
+            f"balanced only for N = 2^m), got {samples}",
+        )
+    if method == "lhs" and samples < 50:
+        raise fail(
+            "samples", f"expected at least 50 for lhs (RBD-FAST indices need them), got {samples}"
+        )
+    replications = _int(data.get("replications", 1), fail, "replications", 1)
+    seed = _int(data.get("seed", 0), fail, "seed", 0)
+    parameters = _parameters(data["parameters"], base, fail)
+    outcomes = data["outcomes"]
+    known = summary_outcomes()
+    if isinstance(outcomes, str) or not isinstance(outcomes, list) or not outcomes:
+        raise fail("outcomes", "expected a non-empty list of summary statistics")
+    for i, name in enumerate(outcomes):
+        if name not in known:
+            raise fail(f"outcomes[{i}]", f"unknown outcome {name!r}; known: {', '.join(known)}")
+    budget = (
+        samples
+        * (
+            2 * len(parameters) + 2
+            if method == "sobol"
+            else len(parameters) + 1
+            if method == "morris"
+            else 1
+        )
+        * replications
+    )
+    if budget > 10_000_000:
+        raise fail("samples", f"expected at most 10,000,000 runs in all, got {budget:,}")
+    return Spec(
+        path.stem, base_rel, base, parameters, method, samples, replications, tuple(outcomes), seed
+    )
+
+
+def _int(value: Any, fail: Any, key: str, low: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise fail(key, f"expected an integer >= {low}, got {value!r}")
+    return value
+
+
+def _field_type(dotted: str) -> Any:
+    """The declared type of a dotted Config key, or None if there is no such key."""
+    cls: Any = Config
+    tp: Any = None
+    for part in dotted.split("."):
+        if not dataclasses.is_dataclass(cls):
+            return None
+        hints = typing.get_type_hints(cls)
+        if part not in hints:
+            return None
+        tp = cls = hints[part]
+    return tp
+
+
+def _parameters(raw: Any, base: Config, fail: Any) -> tuple[Parameter, ...]:
+    if not isinstance(raw, Mapping) or not raw:
+        raise fail("parameters", "expected a mapping of dotted scenario keys to [low, high]")
+    out = []
+    for key, value in raw.items():
+        where = f"parameters.{key}"
+        tp = _field_type(str(key))
+        if tp not in (int, float):
+            raise fail(where, "expected a numeric scenario key such as costs.strip_cost_usd")
+        dist = "unif"
+        if isinstance(value, Mapping):
+            extra = set(value) - {"bounds", "dist"}
+            if extra:
+                raise fail(where, f"unknown key {sorted(extra)[0]!r}; expected bounds, dist")
+            dist = value.get("dist", "unif")
+            value = value.get("bounds")
+            if dist not in DISTS:
+                raise fail(where, f"dist: expected one of {', '.join(DISTS)}, got {dist!r}")
+        ok = (
+            isinstance(value, list)
+            and len(value) == 2
+            and all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+                for v in value
+            )
+        )
+        if not ok or not value[0] < value[1]:
+            raise fail(where, f"expected [low, high] with low < high, got {value!r}")
+        if dist == "logunif" and value[0] <= 0:
+            raise fail(where, "logunif bounds must be positive")
+        for bound in value:  # both ends must be valid values of the key
+            try:
+                with_overrides(base, unflatten({key: int(bound) if tp is int else bound}))
+            except ConfigError as err:
+                raise fail(where, f"bound {bound!r} is not valid: {err.message}") from None
+        out.append(Parameter(str(key), float(value[0]), float(value[1]), dist, tp is int))
+    return tuple(out)
