@@ -4,6 +4,7 @@
 #   make setup  create .venv with a Python >= 3.12, the pinned dependencies and the app's
 #               front-end assets (idempotent)
 #   make app    set up, then start the interactive app on http://127.0.0.1:8765
+#   make bench  speed benchmarks: table + benchmarks/results/latest.json (a few minutes)
 #   make lint   ruff check + format check
 #   make lock   re-pin requirements.lock from pyproject.toml
 
@@ -12,7 +13,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.setup-done
 ASSETS := $(VENV)/share/solara/cdn/.packages
 
-.PHONY: setup run test app browser lint format lock clean
+.PHONY: setup run test app bench browser lint format lock clean
 
 setup: $(STAMP) $(ASSETS)
 
@@ -38,6 +39,9 @@ test: setup browser
 
 app: setup
 	$(PY) run.py app
+
+bench: setup
+	$(PY) -m benchmarks.bench
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -79,28 +79,26 @@ def form_ties(g: nx.Graph, cfg: Network, rng: np.random.Generator) -> int:
         else:  # preferential attachment (also how an isolated actor finds new contacts)
             v = _random_neighbour(g, int(rng.integers(0, n)), rng)
         if v is not None and v != u and not g.has_edge(u, v):
-            g.add_edge(u, v, weight=1)
+            _add_tie(g, u, v)
             added += 1
     return added
 
 
 def decay_ties(g: nx.Graph, cfg: Network, rng: np.random.Generator) -> int:
     """Each tie dissolves with probability ``tie_decay_prob / weight``. Returns ties removed."""
-    adj = g.adj
-    nodes = list(adj)
-    degree = np.fromiter(map(len, adj.values()), dtype=float, count=len(nodes))
+    degree = _degrees(g)
     m = int(degree.sum()) // 2
     k = int(rng.binomial(m, cfg.tie_decay_prob)) if m else 0
     if k == 0:
         return 0
     # A uniformly random tie: an endpoint chosen in proportion to degree, then a neighbour.
-    picks = np.asarray(nodes)[rng.choice(len(nodes), size=k, p=degree / degree.sum())]
+    picks = rng.choice(len(degree), size=k, p=degree / degree.sum())
     accept = rng.random(k)
     removed = 0
     for u, a in zip(picks.tolist(), accept.tolist(), strict=True):
         v = _random_neighbour(g, u, rng)
         if v is not None and a < 1.0 / g.edges[u, v].get("weight", 1):
-            g.remove_edge(u, v)
+            _remove_tie(g, u, v)
             removed += 1
     return removed
 
@@ -120,8 +118,31 @@ def cut_ties(g: nx.Graph, node: int, share: float, rng: np.random.Generator) -> 
     if k == 0:
         return 0
     for v in rng.choice(np.array(nbrs), size=k, replace=False).tolist():
-        g.remove_edge(node, v)
+        _remove_tie(g, node, v)
     return k
+
+
+def _degrees(g: nx.Graph) -> np.ndarray:
+    """Every node's degree (nodes are 0..n-1), kept current by the tie changes below: ties
+    change only through this module, so a whole-graph pass each month is not needed."""
+    degree = g.graph.get("_degree")
+    if degree is None or len(degree) != g.number_of_nodes():
+        assert list(g.adj) == list(range(g.number_of_nodes())), "nodes must be 0..n-1"
+        degree = np.fromiter(map(len, g.adj.values()), dtype=float, count=g.number_of_nodes())
+        g.graph["_degree"] = degree
+    return degree
+
+
+def _add_tie(g: nx.Graph, u: int, v: int) -> None:
+    g.add_edge(u, v, weight=1)
+    if "_degree" in g.graph:
+        g.graph["_degree"][[u, v]] += 1
+
+
+def _remove_tie(g: nx.Graph, u: int, v: int) -> None:
+    g.remove_edge(u, v)
+    if "_degree" in g.graph:
+        g.graph["_degree"][[u, v]] -= 1
 
 
 def _random_neighbour(g: nx.Graph, u: int, rng: np.random.Generator) -> int | None:

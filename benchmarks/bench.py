@@ -1,0 +1,268 @@
+"""Speed benchmarks, as ratios against references measured in the same run.
+
+    python -m benchmarks.bench            # the full suite (make bench), a few minutes
+    python -m benchmarks.bench --quick    # a tiny version that checks the harness works
+
+Prints a table and writes ``benchmarks/results/latest.json``. Machines here are noisy, so the
+targets are ratios or generous absolutes, each figure a median of several repeats after a
+warm-up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sim.api import simulate  # noqa: E402
+from sim.config import make_config  # noqa: E402
+from sim.model import EcosystemModel  # noqa: E402
+
+
+@dataclass(frozen=True)
+class Sizes:
+    actors: tuple[int, ...]
+    steps: int
+    repeats: int
+    big_actors: int
+    big_steps: int
+    batch_runs: int
+    batch_actors: int
+    batch_steps: int
+
+
+FULL = Sizes((1_000, 10_000, 32_000), 60, 3, 100_000, 120, 12, 3_000, 60)
+QUICK = Sizes((200, 400), 6, 2, 2_000, 6, 4, 200, 6)
+
+
+def population(actors: int) -> dict[str, Any]:
+    """The baseline's proportions at any size: 2% malicious, one lab per ~400 actors."""
+    labs = max(2, actors // 400)
+    malicious = max(1, actors // 50)
+    return {"labs": labs, "hobbyists": actors - labs - malicious, "malicious": malicious}
+
+
+def median_time(fn: Callable[[], Any], repeats: int) -> float:
+    fn()  # warm-up
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def median_run(build: Callable[[], Any], run: Callable[[Any], Any], repeats: int) -> float:
+    """Median time of ``run`` on a freshly built model (the build is not timed)."""
+    run(build())  # warm-up
+    times = []
+    for _ in range(repeats):
+        model = build()
+        start = time.perf_counter()
+        run(model)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def _rates(
+    actors: int, steps: int, build: Callable[[], Any], run: Callable[[Any], Any], repeats: int
+) -> dict[str, float]:
+    build_s = median_time(build, repeats)
+    run_s = median_run(build, run, repeats)
+    return {"build_s": build_s, "run_s": run_s, "agent_steps_per_s": actors * steps / run_s}
+
+
+# --- our model and Mesa's Boltzmann wealth model ------------------------------------------
+def ours(actors: int, steps: int, repeats: int) -> dict[str, float]:
+    config = make_config({"population": population(actors), "steps": steps})
+    return _rates(actors, steps, lambda: EcosystemModel(config, seed=1), lambda m: m.run(), repeats)
+
+
+def boltzmann(actors: int, steps: int, repeats: int) -> dict[str, float]:
+    """Mesa's own example, at one agent per cell as in the example's defaults."""
+    from mesa.examples.basic.boltzmann_wealth_model.model import (
+        BoltzmannScenario,
+        BoltzmannWealth,
+    )
+
+    side = math.ceil(math.sqrt(actors))
+
+    def build() -> Any:
+        return BoltzmannWealth(BoltzmannScenario(n=actors, width=side, height=side, rng=1))
+
+    def run(model: Any) -> None:
+        for _ in range(steps):
+            model.step()
+
+    return _rates(actors, steps, build, run, repeats)
+
+
+def scaling_exponent(actors: tuple[int, ...], run_s: list[float]) -> float:
+    """Slope of log(run time) on log(actors): 1.0 is linear."""
+    return float(np.polyfit(np.log(actors), np.log(run_s), 1)[0])
+
+
+# --- a very large run, in a child process so its peak memory is its own ---------------------
+BIG_RUN = """
+import resource, sys, time
+sys.path.insert(0, {root!r})
+from sim.api import simulate
+start = time.perf_counter()
+simulate({overrides!r}, seed=1)
+wall = time.perf_counter() - start
+print(wall, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def big_run(actors: int, steps: int) -> dict[str, float]:
+    code = BIG_RUN.format(
+        root=str(ROOT), overrides={"population": population(actors), "steps": steps}
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
+    return {"wall_s": float(out[0]), "peak_rss_mib": float(out[1]) / 1024}
+
+
+# --- batch throughput -----------------------------------------------------------------------
+def _job(seed: int, overrides: dict[str, Any]) -> float:
+    simulate(overrides, seed=seed)
+    return 1.0
+
+
+def batch_rates(sizes: Sizes, repeats: int) -> dict[str, float]:
+    overrides = {"population": population(sizes.batch_actors), "steps": sizes.batch_steps}
+    seeds = list(range(sizes.batch_runs))
+
+    def serial() -> None:
+        for s in seeds:
+            _job(s, overrides)
+
+    def pool() -> None:
+        with ProcessPoolExecutor(2) as ex:
+            list(ex.map(_job, seeds, [overrides] * len(seeds)))
+
+    from dask.distributed import Client, LocalCluster
+
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+
+        def dask() -> None:
+            futures = client.map(_job, seeds, [overrides] * len(seeds), pure=False)
+            client.gather(futures)
+
+        dask_s = median_time(dask, repeats)
+    one_s, two_s = median_time(serial, repeats), median_time(pool, repeats)
+    n = len(seeds)
+    return {"runs_per_s_1": n / one_s, "runs_per_s_2": n / two_s, "runs_per_s_dask_2": n / dask_s}
+
+
+# --- the report -------------------------------------------------------------------------------
+def measure(sizes: Sizes) -> dict[str, Any]:
+    rows = {}
+    for n in sizes.actors:
+        rows[n] = {
+            "ours": ours(n, sizes.steps, sizes.repeats),
+            "mesa_boltzmann": boltzmann(n, sizes.steps, sizes.repeats),
+        }
+        print(
+            f"  {n:>7,} actors: ours {rows[n]['ours']['agent_steps_per_s']:,.0f} "
+            f"agent-steps/s, Mesa Boltzmann "
+            f"{rows[n]['mesa_boltzmann']['agent_steps_per_s']:,.0f}",
+            file=sys.stderr,
+        )
+    exponent = scaling_exponent(sizes.actors, [rows[n]["ours"]["run_s"] for n in sizes.actors])
+    big = big_run(sizes.big_actors, sizes.big_steps)
+    batch = batch_rates(sizes, sizes.repeats)
+    ref = 10_000 if 10_000 in rows else sizes.actors[-1]
+    return {
+        "ratio_vs_mesa_10k": rows[ref]["ours"]["agent_steps_per_s"]
+        / rows[ref]["mesa_boltzmann"]["agent_steps_per_s"],
+        "build_10k_s": rows[ref]["ours"]["build_s"],
+        "scaling_exponent": exponent,
+        "run_100k_s": big["wall_s"],
+        "peak_rss_100k_mib": big["peak_rss_mib"],
+        "parallel_efficiency_2": batch["runs_per_s_2"] / (2 * batch["runs_per_s_1"]),
+        "dask_vs_pool": batch["runs_per_s_dask_2"] / batch["runs_per_s_2"],
+        "sizes": {n: rows[n] for n in sizes.actors},
+        "batch": batch,
+        "settings": sizes.__dict__,
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": len(_cpus()),
+            "platform": platform.platform(),
+        },
+    }
+
+
+def _cpus() -> set[int]:
+    import os
+
+    return os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else {0}
+
+
+TARGETS = [  # key, comparison, target, meaning
+    ("ratio_vs_mesa_10k", ">=", 1.0, "agent-steps/s vs Mesa's Boltzmann model, 10k actors"),
+    ("build_10k_s", "<", 1.0, "seconds to build 10k actors"),
+    ("scaling_exponent", "<=", 1.1, "run time ~ actors^k, 1k to 32k"),
+    ("run_100k_s", "<", 60.0, "seconds for 100k actors x 120 months"),
+    ("peak_rss_100k_mib", "<", 2048.0, "MiB peak memory of that run"),
+    ("parallel_efficiency_2", ">=", 0.85, "runs/s with 2 workers / (2 x 1 worker)"),
+    ("dask_vs_pool", ">=", 0.9, "Dask LocalCluster (2) vs local pool (2) runs/s"),
+]
+
+
+def table(results: dict[str, Any], quick: bool) -> str:
+    ops = {">=": lambda a, b: a >= b, "<=": lambda a, b: a <= b, "<": lambda a, b: a < b}
+    lines = [f"{'measure':<24} {'value':>10}  target    {'':4}  meaning"]
+    for key, op, target, meaning in TARGETS:
+        value = results[key]
+        verdict = "-" if quick else ("PASS" if ops[op](value, target) else "MISS")
+        lines.append(f"{key:<24} {value:>10.3f}  {op} {target:<6g} {verdict:<4}  {meaning}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.bench", description="Speed benchmarks (see docs/performance.md)."
+    )
+    parser.add_argument("--quick", action="store_true", help="tiny sizes: checks the harness")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=ROOT / "benchmarks" / "results" / "latest.json",
+        help="where to write the JSON",
+    )
+    args = parser.parse_args(argv)
+    sizes = QUICK if args.quick else FULL
+    print(f"benchmarking ({'quick' if args.quick else 'full'}) ...", file=sys.stderr)
+    results = measure(sizes)
+    results["quick"] = args.quick
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2, default=str) + "\n")
+    print(table(results, args.quick))
+    print(f"written: {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
