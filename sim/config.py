@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from sim.schema import ConfigError, build, merge, param, section, to_dict
 
@@ -28,17 +28,8 @@ PolicyName = Literal[
     "api_finetune_screening",
     "liability",
 ]
-POLICY_NAMES: tuple[str, ...] = (
-    "structured_access",
-    "staged_release",
-    "tamper_resistance",
-    "hub_moderation",
-    "compute_kyc",
-    "pool_monitoring",
-    "api_finetune_screening",
-    "liability",
-    "adaptive",
-)
+# The policies the adaptive regulator can switch on, then the adaptive policy itself.
+POLICY_NAMES: tuple[str, ...] = (*get_args(PolicyName), "adaptive")
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from sim import make_config, simulate
-from sim.config import with_overrides
+from sim.config import POLICY_NAMES, with_overrides
 from sim.results import OutputError, finalise, run_folder
 from sim.scenario import ScenarioError, load_scenario, parse_sets
 from sim.seeding import derive_seed, replication_seeds
@@ -18,17 +18,8 @@ FILES = sorted(SCENARIOS.glob("*.yaml"))
 
 def test_the_library_has_the_promised_scenarios():
     names = {p.stem for p in FILES}
-    policies = {
-        "structured_access",
-        "staged_release",
-        "tamper_resistance",
-        "hub_moderation",
-        "compute_kyc",
-        "pool_monitoring",
-        "api_finetune_screening",
-        "liability",
-        "adaptive",
-    }
+    policies = set(POLICY_NAMES)
+    assert len(policies) == 9
     required = {
         "baseline",
         "cheap_finetuning",
