@@ -52,7 +52,22 @@ def _stochastic_block(
     probs = [[p_bb, p_bm], [p_bm, p_mm]]
     g = nx.stochastic_block_model([n_benign, n_malicious], probs, seed=rng)
     g.graph.pop("partition", None)
-    return nx.Graph(g)
+    return _in_id_order(nx.Graph(g))
+
+
+def _in_id_order(g: nx.Graph) -> nx.Graph:
+    """The same graph with nodes stored as 0..n-1 (the order the actors' arrays use);
+    NetworkX's block model does not always insert them in that order."""
+    n = g.number_of_nodes()
+    if list(g.adj) == list(range(n)):
+        return g
+    out = nx.Graph()
+    out.add_nodes_from(range(n))
+    for u in range(n):
+        for v, data in g.adj[u].items():
+            if not out.has_edge(u, v):
+                out.add_edge(u, v, **data)
+    return out
 
 
 def neighbours(g: nx.Graph, node: int) -> list[int]:

@@ -244,3 +244,20 @@ def test_derivatives_of_a_base_release_are_queryable():
     root = model.checkpoints.base_ids[0]
     for d in model.checkpoints.derivatives_of(root):
         assert model.checkpoints[d].root == root
+
+
+@pytest.mark.parametrize(
+    "kind", ["barabasi_albert", "watts_strogatz", "erdos_renyi", "stochastic_block"]
+)
+def test_graphs_store_nodes_in_actor_order(kind):
+    """The actors' arrays are indexed by node id; NetworkX generators do not all insert nodes
+    in id order (the block model does not), so the graph is normalised."""
+    model = EcosystemModel(
+        {
+            "population": {"labs": 6, "hobbyists": 1000, "malicious": 40},
+            "network": {"kind": kind, "homophily": 0.8},
+        },
+        seed=0,
+    )
+    assert list(model.graph.adj) == list(range(len(model.actors)))
+    model.run(2)
