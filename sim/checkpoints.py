@@ -38,10 +38,6 @@ class Checkpoint:
     def is_base(self) -> bool:
         return self.parent is None
 
-    def misusable(self, harm_threshold: float, safeguard_max: float) -> bool:
-        """Capable enough to give uplift and with safeguards low enough to use for harm."""
-        return self.capability >= harm_threshold and self.safeguard <= safeguard_max
-
 
 class HubShelf:
     """One shelf of the hub (safety-tuned or stripped weights) and its most capable entry.
@@ -156,9 +152,6 @@ class CheckpointRegistry:
     def open_bases(self) -> list[Checkpoint]:
         """Base releases currently downloadable (few: one per lab release)."""
         return [c for c in (self.items[i] for i in self.base_ids) if c.on_hub]
-
-    def hub_checkpoints(self) -> list[Checkpoint]:
-        return [self.items[i] for i in sorted([*self.safe_hub, *self.stripped_hub])]
 
     def derivatives_of(self, checkpoint_id: int) -> set[int]:
         """Every checkpoint descended from ``checkpoint_id``."""

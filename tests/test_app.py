@@ -125,7 +125,7 @@ def test_lineage_table_counts_stripped_derivatives_per_base_release(session):
 @pytest.mark.parametrize(
     "make",
     [
-        lambda s: figures.timeseries_figure(s.timeseries(), s.config.steps),
+        lambda s: figures.SeriesPlot(s.config.steps).update(s.timeseries()),
         figures.network_figure,
         figures.lineage_figure,
     ],

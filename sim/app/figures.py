@@ -74,11 +74,6 @@ class SeriesPlot:
         return self.figure
 
 
-def timeseries_figure(frame: pd.DataFrame, horizon: int) -> Figure:
-    """A one-off outcomes figure (the app keeps a :class:`SeriesPlot` instead)."""
-    return SeriesPlot(horizon).update(frame)
-
-
 def _node_colours(session: AppSession) -> list[str]:
     model = session.model
     out = []
