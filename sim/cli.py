@@ -296,8 +296,8 @@ def _ci(stat: dict[str, Any], expected: int = 0) -> str:
 def sensitivity_verb(args: argparse.Namespace) -> int:
     from sim.batch.runner import run_batch
     from sim.batch.spec import load_spec
+    from sim.executors import default_workers
     from sim.results import new_run_id
-    from sim.runner import default_workers
 
     if args.workers is not None and args.workers < 1:
         raise UserError("run.py sensitivity: --workers: expected an integer >= 1")

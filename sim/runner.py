@@ -1,4 +1,4 @@
-"""Run many replications, in parallel on the local cores when there are several.
+"""Run many replications for ``run`` and ``compare``, on the local cores when there are several.
 
 Each job is (config, seed); results come back in job order whatever order they finish in,
 so the output does not depend on the number of workers.
@@ -6,9 +6,7 @@ so the output does not depend on the number of workers.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any
 
 import pandas as pd
@@ -16,12 +14,9 @@ from tqdm import tqdm
 
 from sim.api import simulate
 from sim.config import Config
+from sim.executors import default_workers, execute
 
 Result = tuple[pd.DataFrame, dict[str, Any]]
-
-
-def default_workers() -> int:
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
 
 
 def run_jobs(
@@ -31,22 +26,12 @@ def run_jobs(
     desc: str = "runs",
 ) -> list[Result]:
     """Run every (config, seed) job; ``workers`` processes (1 = in this process)."""
-    workers = min(workers or default_workers(), len(jobs)) or 1
-    bar = tqdm(total=len(jobs), desc=desc, unit="run", disable=not progress, leave=False)
     results: list[Result | None] = [None] * len(jobs)
-    try:
-        if workers == 1:
-            for i, (config, seed) in enumerate(jobs):
-                results[i] = simulate(config, seed=seed)
-                bar.update()
-        else:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                futures = {
-                    pool.submit(simulate, config, seed): i for i, (config, seed) in enumerate(jobs)
-                }
-                for future in as_completed(futures):
-                    results[futures[future]] = future.result()
-                    bar.update()
-    finally:
-        bar.close()
+    with tqdm(total=len(jobs), desc=desc, unit="run", disable=not progress, leave=False) as bar:
+
+        def done(i: int, result: Result) -> None:
+            results[i] = result
+            bar.update()
+
+        execute(simulate, list(jobs), done, workers=workers or default_workers())
     return [r for r in results if r is not None]

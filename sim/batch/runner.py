@@ -9,12 +9,13 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from sim.batch import executors
 from sim.batch.analysis import analyse, convergence
 from sim.batch.design import design, tasks
 from sim.batch.report import plot_indices, write_report
 from sim.batch.spec import Spec
 from sim.batch.storage import BatchFolder
+from sim.batch.work import run_task
+from sim.executors import execute
 
 LOG_EVERY_S = 10.0
 
@@ -96,18 +97,13 @@ def run_batch(
 
     progress = Progress(len(todo), sys.stderr.isatty(), quiet)
 
-    def on_result(task, result) -> None:
-        batch.write_run(task, result)
+    def on_result(i: int, result: dict) -> None:
+        batch.write_run(todo[i], result)
         progress.update(result["status"] == "ok")
 
-    args = (spec.base, spec.outcomes)
+    calls = [(spec.base, t.overrides, t.seed, spec.outcomes) for t in todo]
     try:
-        if executor == "dask":
-            executors.run_dask(todo, args, on_result, workers, scheduler)
-        elif workers == 1:
-            executors.run_in_process(todo, args, on_result)
-        else:
-            executors.run_local_pool(todo, args, on_result, workers)
+        execute(run_task, calls, on_result, executor=executor, workers=workers, scheduler=scheduler)
     finally:
         progress.close()
 
