@@ -365,13 +365,12 @@ def compare_verb(args: argparse.Namespace) -> int:
     from sim.runner import run_jobs
     from sim.seeding import replication_seeds
 
-    flags = _flags(args)
-    flags.pop("replications", None)
-    configs = [load_scenario(path, args.set, flags) for path in args.scenarios]
+    # --replications is validated by the schema, like every other value.
+    configs = [load_scenario(path, args.set, _flags(args)) for path in args.scenarios]
     labels = _labels(configs)
-    replications = args.replications or COMPARE_DEFAULT_REPLICATIONS
-    if replications < 1:
-        raise UserError("run.py compare: --replications: expected an integer >= 1")
+    replications = (
+        args.replications if args.replications is not None else COMPARE_DEFAULT_REPLICATIONS
+    )
     root = args.seed if args.seed is not None else configs[0].seed
     seeds = replication_seeds(root, replications)
     jobs = [(config, s) for config in configs for s in seeds]

@@ -285,3 +285,9 @@ def test_random_set_overrides_never_raise_anything_but_a_user_error(tmp_path, se
         load_scenario(BASELINE, sets)
     except ScenarioError as err:
         assert "\n" not in str(err)
+
+
+def test_compare_rejects_zero_replications(tmp_path):
+    out = tmp_path / "out"
+    done = cli(["compare", str(BASELINE), "--replications", "0", "--out", str(out)], tmp_path)
+    assert_user_error(done, "replications: expected an integer", out)
