@@ -32,7 +32,7 @@ class ScenarioError(Exception):
 
 
 @dataclass
-class _Source:
+class Source:
     """One file's mapping, where it came from, and the line of each key path in it."""
 
     label: str
@@ -51,8 +51,8 @@ def load_scenario(
             ``extends`` chain is broken or circular, or a key or value is invalid.
     """
     sources = _chain(Path(path), [])
-    sources.append(_Source("command line", dict(flags or {})))
-    sources.append(_Source("--set", parse_sets(overrides)))
+    sources.append(Source("command line", dict(flags or {})))
+    sources.append(Source("--set", parse_sets(overrides)))
     merged: dict[str, Any] = {}
     for source in sources:
         merged = merge(merged, source.data)
@@ -84,13 +84,13 @@ def parse_sets(items: Iterable[str]) -> dict[str, Any]:
     return out
 
 
-def _chain(path: Path, seen: list[Path]) -> list[_Source]:
+def _chain(path: Path, seen: list[Path]) -> list[Source]:
     """The file and the files it extends, base first."""
     resolved = path.resolve()
     if resolved in seen:
         cycle = " -> ".join(str(p) for p in [*seen, resolved])
         raise ScenarioError(str(path), "extends", f"circular extends: {cycle}")
-    source = _read(path)
+    source = read_mapping(path)
     parent = source.data.pop("extends", None)
     if parent is None:
         return [source]
@@ -109,7 +109,9 @@ def _chain(path: Path, seen: list[Path]) -> list[_Source]:
     return [*_chain(target, [*seen, resolved]), source]
 
 
-def _read(path: Path) -> _Source:
+def read_mapping(path: Path) -> Source:
+    """Read one YAML file that must hold a mapping, with the line of every key path (also
+    used for sensitivity specs, so both report mistakes the same way)."""
     label = str(path)
     if not path.exists():
         raise ScenarioError(label, "", "no such file")
@@ -139,7 +141,7 @@ def _read(path: Path) -> _Source:
     if not isinstance(data, dict):
         kind = type(data).__name__
         raise ScenarioError(label, "", f"expected a mapping of keys to values, got a {kind}", 1)
-    return _Source(label, data, _key_lines(node, label))
+    return Source(label, data, _key_lines(node, label))
 
 
 def _yaml_error(label: str, err: yaml.YAMLError) -> ScenarioError:
@@ -171,7 +173,7 @@ def _key_lines(node: yaml.Node | None, label: str, prefix: str = "") -> dict[str
     return out
 
 
-def _locate(err: ConfigError, sources: list[_Source]) -> ScenarioError:
+def _locate(err: ConfigError, sources: list[Source]) -> ScenarioError:
     """Blame the last source that set the offending key (or its nearest parent)."""
     path = err.path
     candidates = [path]

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from sim.config import Config, with_overrides
-from sim.scenario import ScenarioError, _read, load_scenario, parse_sets
+from sim.scenario import ScenarioError, load_scenario, parse_sets, read_mapping
 from sim.schema import ConfigError, merge, to_dict, unflatten
 
 Method = Literal["sobol", "morris", "lhs"]
@@ -92,7 +92,7 @@ def summary_outcomes() -> tuple[str, ...]:
 
 def load_spec(path: str | Path, sets: Iterable[str] = ()) -> Spec:
     path = Path(path)
-    source = _read(path)
+    source = read_mapping(path)
     data = merge(source.data, parse_sets(sets))
     label = str(path)
 
