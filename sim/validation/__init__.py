@@ -1,0 +1,1 @@
+"""Scientific credibility: the paper's claims as emergent outcomes, calibration, policy frontier."""

@@ -1,0 +1,373 @@
+"""The validation experiments: the worlds to run and the claims to check in them.
+
+A *world* is a set of overrides on the base scenario. A *claim* compares a measure between
+two sides, paired by seed (common random numbers), and says which way it should move. A
+side is a sum of weighted (world, measure) terms, so a claim can compare two worlds, two
+windows of one world, or two policy effects (a difference in differences).
+
+Nothing here reaches into the model's rules: every measure is read off the run's outputs,
+so a claim can fail, and a failure is reported, not hidden.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import pandas as pd
+
+from sim.schema import merge
+
+Expect = Literal["increase", "decrease", "zero"]
+Measure = Callable[[pd.DataFrame, dict[str, Any]], float]
+
+
+def policy(*names: str) -> dict[str, Any]:
+    return {"policies": {name: {"enabled": True} for name in names}}
+
+
+CHEAP = {"costs": {"hardware_halving_months": 15.0, "algorithmic_halving_months": 4.0}}
+NO_SHARING = {
+    "sharing": {"hub_upload_prob": 0.0, "p2p_share_prob": 0.0, "pooling": {"enabled": False}}
+}
+NO_POOLING = {"sharing": {"pooling": {"enabled": False}}}
+# Worlds where a targeted policy's route is the one actors use (see docs/validation.md).
+DOWNLOADS = {
+    "costs": {"strip_cost_usd": 5000.0},
+    "malicious": {"harmful_finetune_factor": 0.1, "api_abuse_prob": 0.0},
+}
+MUST_POOL = {
+    "network": {"kind": "stochastic_block", "homophily": 0.8},
+    "malicious": {"budget_median_usd": 20.0, "api_abuse_prob": 0.0},
+}
+API_ROUTE = {"labs": {"openness": 0.1}, "malicious": {"api_abuse_prob": 1.0}}
+
+POLICIES = (
+    "structured_access",
+    "staged_release",
+    "tamper_resistance",
+    "hub_moderation",
+    "compute_kyc",
+    "pool_monitoring",
+    "api_finetune_screening",
+    "liability",
+    "adaptive",
+)
+RESTRICTIVE = ("structured_access", "staged_release")
+TARGETED = ("tamper_resistance", "hub_moderation")
+
+WORLDS: dict[str, dict[str, Any]] = {
+    "baseline": {},
+    "cheap_finetuning": CHEAP,
+    "no_sharing": NO_SHARING,
+    "no_malicious": {"population": {"malicious": 0}},
+    **{name: policy(name) for name in POLICIES},
+    "compute_kyc+pool_monitoring": policy("compute_kyc", "pool_monitoring"),
+    "no_pooling": NO_POOLING,
+    "no_pooling+compute_kyc": merge(NO_POOLING, policy("compute_kyc")),
+    "downloads": DOWNLOADS,
+    "downloads+hub_moderation": merge(DOWNLOADS, policy("hub_moderation")),
+    "must_pool": MUST_POOL,
+    "must_pool+pool_monitoring": merge(MUST_POOL, policy("pool_monitoring")),
+    "must_pool+compute_kyc": merge(MUST_POOL, policy("compute_kyc")),
+    "must_pool+compute_kyc+pool_monitoring": merge(
+        MUST_POOL, policy("compute_kyc", "pool_monitoring")
+    ),
+    "api_route": API_ROUTE,
+    "api_route+api_finetune_screening": merge(API_ROUTE, policy("api_finetune_screening")),
+}
+
+
+# --- measures read off a run ------------------------------------------------------------------
+def _window(frame: pd.DataFrame) -> int:
+    """Months in the 'first' and 'last' windows: a year, or a quarter of a short run."""
+    return max(1, min(12, len(frame) // 4))
+
+
+def total(name: str) -> Measure:
+    def measure(frame: pd.DataFrame, summary: dict[str, Any]) -> float:
+        value = summary[name]
+        return float("nan") if value is None else float(value)
+
+    measure.__name__ = name
+    return measure
+
+
+def first_window(column: str) -> Measure:
+    def measure(frame: pd.DataFrame, summary: dict[str, Any]) -> float:
+        return float(frame[column].iloc[: _window(frame)].mean())
+
+    measure.__name__ = f"{column} (first year)"
+    return measure
+
+
+def last_window(column: str) -> Measure:
+    def measure(frame: pd.DataFrame, summary: dict[str, Any]) -> float:
+        return float(frame[column].iloc[-_window(frame) :].mean())
+
+    measure.__name__ = f"{column} (last year)"
+    return measure
+
+
+Term = tuple[float, str, Measure]  # weight, world, measure
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One checkable statement: ``treatment`` should ``expect`` against ``reference``."""
+
+    id: str
+    statement: str
+    source: str  # where the claim comes from (SPEC section, paper)
+    outcome: str
+    reference: tuple[Term, ...]
+    treatment: tuple[Term, ...]
+    expect: Expect
+    condition: str = "at the base scenario's values"
+
+    @property
+    def worlds(self) -> set[str]:
+        return {world for _, world, _ in (*self.reference, *self.treatment)}
+
+    def comparison(self) -> str:
+        return f"{_describe(self.treatment)} vs {_describe(self.reference)}"
+
+
+def _describe(side: tuple[Term, ...]) -> str:
+    parts = []
+    for weight, world, measure in side:
+        sign = "" if weight > 0 else "- "
+        parts.append(
+            f"{sign}{world}" + (f" [{measure.__name__}]" if "(" in measure.__name__ else "")
+        )
+    return " ".join(parts) if len(parts) == 1 else "(" + " ".join(parts) + ")"
+
+
+def side(world: str, measure: Measure) -> tuple[Term, ...]:
+    return ((1.0, world, measure),)
+
+
+def effect(world: str, of: str, measure: Measure) -> tuple[Term, ...]:
+    """The effect of moving from world ``of`` to world ``world`` on ``measure``."""
+    return ((1.0, world, measure), (-1.0, of, measure))
+
+
+INCIDENTS = total("total_misuse_incidents")
+HARM = total("total_harm")
+BENIGN = total("total_benign_finetunes")
+BENEFIT = total("total_benefit")
+COVERAGE = total("mean_oversight_coverage")
+
+
+def _pair(cid: str, statement: str, source: str, ref: str, treat: str, m: Measure, expect: Expect,
+          condition: str = "at the base scenario's values") -> Claim:  # fmt: skip
+    return Claim(
+        cid, statement, source, m.__name__, side(ref, m), side(treat, m), expect, condition
+    )
+
+
+def primary_claims() -> list[Claim]:
+    """The claims of SPEC sections 1 and 4, as the issue lists them."""
+    claims = [
+        _pair(
+            "cheaper-more-incidents",
+            "Cheaper fine-tuning raises misuse incidents",
+            "SPEC 1 (A): cost-reducing research",
+            "baseline",
+            "cheap_finetuning",
+            INCIDENTS,
+            "increase",
+        ),
+        _pair(
+            "sharing-more-incidents",
+            "More sharing raises misuse incidents",
+            "SPEC 1 (B): sharing research",
+            "no_sharing",
+            "baseline",
+            INCIDENTS,
+            "increase",
+        ),
+        _pair(
+            "sharing-more-benign",
+            "More sharing raises benign fine-tunes",
+            "SPEC 1: benefits of accessible fine-tuning",
+            "no_sharing",
+            "baseline",
+            BENIGN,
+            "increase",
+        ),
+        Claim(
+            "finetuning-spreads",
+            "Fine-tuning spreads over a run (benign fine-tunes per month, last year vs first)",
+            "SPEC 2: precondition of the coverage claim",
+            "benign_finetunes",
+            side("baseline", first_window("benign_finetunes")),
+            side("baseline", last_window("benign_finetunes")),
+            "increase",
+        ),
+        Claim(
+            "coverage-falls",
+            "At fixed oversight capacity, coverage falls as fine-tuning "
+            "spreads (last year vs first)",
+            "SPEC 1, 2: oversight gets harder",
+            "oversight_coverage",
+            side("baseline", first_window("oversight_coverage")),
+            side("baseline", last_window("oversight_coverage")),
+            "decrease",
+        ),
+        _pair(
+            "cheaper-less-coverage",
+            "Cheaper fine-tuning lowers mean oversight coverage",
+            "SPEC 1: oversight gets harder",
+            "baseline",
+            "cheap_finetuning",
+            COVERAGE,
+            "decrease",
+        ),
+    ]
+    for name in POLICIES:
+        claims.append(
+            _pair(
+                f"{name}-fewer-incidents",
+                f"{name} gives fewer incidents than baseline",
+                "SPEC 4: mitigation policies",
+                "baseline",
+                name,
+                INCIDENTS,
+                "decrease",
+            )
+        )
+    for restrictive in RESTRICTIVE:
+        for targeted in TARGETED:
+            claims.append(
+                _pair(
+                    f"{restrictive}-costs-more-than-{targeted}",
+                    f"{restrictive} loses more benign fine-tunes than {targeted}",
+                    "SPEC 4: restrictive vs targeted policies",
+                    targeted,
+                    restrictive,
+                    BENIGN,
+                    "decrease",
+                )
+            )
+    claims += [
+        Claim(
+            "pooling-evades-kyc",
+            "Pooling lets actors evade compute KYC: KYC cuts more incidents when nobody can pool",
+            "SPEC 1 (B), 4: pooled compute escapes compute-based oversight",
+            INCIDENTS.__name__,
+            effect("compute_kyc", "baseline", INCIDENTS),
+            effect("no_pooling+compute_kyc", "no_pooling", INCIDENTS),
+            "decrease",
+        ),
+        _pair(
+            "pool-monitoring-closes-kyc-gap",
+            "Unless pool monitoring is on: KYC + pool "
+            "monitoring gives fewer incidents than KYC alone",
+            "SPEC 4: pool_monitoring",
+            "compute_kyc",
+            "compute_kyc+pool_monitoring",
+            INCIDENTS,
+            "decrease",
+        ),
+        _pair(
+            "no-malicious-no-incidents",
+            "Zero malicious actors give zero incidents",
+            "SPEC 2: misuse needs a malicious actor",
+            "no_malicious",
+            "no_malicious",
+            INCIDENTS,
+            "zero",
+        ),
+    ]
+    return claims
+
+
+def supplementary_claims() -> list[Claim]:
+    """What a careful reader asks next: harm and benefit per policy, and the targeted
+    policies in worlds where their route is the one actors use."""
+    claims = []
+    for name in POLICIES:
+        claims.append(
+            _pair(
+                f"{name}-less-harm",
+                f"{name} gives less harm than baseline",
+                "SPEC 4",
+                "baseline",
+                name,
+                HARM,
+                "decrease",
+            )
+        )
+    for name in POLICIES:
+        claims.append(
+            _pair(
+                f"{name}-costs-benefit",
+                f"{name} costs benign value (a policy's price)",
+                "SPEC 4: each policy should cost something",
+                "baseline",
+                name,
+                BENEFIT,
+                "decrease",
+            )
+        )
+    claims += [
+        _pair(
+            "cheaper-more-benign",
+            "Cheaper fine-tuning raises benign fine-tunes",
+            "SPEC 1: benefits",
+            "baseline",
+            "cheap_finetuning",
+            BENIGN,
+            "increase",
+        ),
+        _pair(
+            "hub-moderation-where-downloads-matter",
+            "hub_moderation cuts incidents where "
+            "downloading stripped derivatives is the binding route",
+            "SPEC 4",
+            "downloads",
+            "downloads+hub_moderation",
+            INCIDENTS,
+            "decrease",
+            "stripping dear (5,000 USD), harmful fine-tune cheap, no API abuse",
+        ),
+        _pair(
+            "pool-monitoring-where-actors-must-pool",
+            "pool_monitoring cuts incidents where malicious actors can only equip by pooling",
+            "SPEC 4",
+            "must_pool",
+            "must_pool+pool_monitoring",
+            INCIDENTS,
+            "decrease",
+            "malicious actors clustered (homophily 0.8), median budget 20 USD, no API abuse",
+        ),
+        _pair(
+            "kyc-gap-where-actors-must-pool",
+            "KYC + pool monitoring beats KYC alone where malicious actors must pool",
+            "SPEC 4",
+            "must_pool+compute_kyc",
+            "must_pool+compute_kyc+pool_monitoring",
+            INCIDENTS,
+            "decrease",
+            "malicious actors clustered (homophily 0.8), median budget 20 USD, no API abuse",
+        ),
+        _pair(
+            "api-screening-where-api-is-the-route",
+            "api_finetune_screening cuts incidents where the fine-tuning API is the main route",
+            "SPEC 4",
+            "api_route",
+            "api_route+api_finetune_screening",
+            INCIDENTS,
+            "decrease",
+            "few open releases (openness 0.1), every actor tries API abuse",
+        ),
+    ]
+    return claims
+
+
+def worlds_needed(claims: list[Claim]) -> list[str]:
+    """The worlds the claims use, in :data:`WORLDS` order (a stable job order)."""
+    used = set().union(*(c.worlds for c in claims)) if claims else set()
+    return [name for name in WORLDS if name in used]

@@ -1,0 +1,111 @@
+"""Run the validation suite: every world over common seeds, then judge and report.
+
+The runs go through the same executor as ``run`` and ``compare`` (job order fixed, so the
+outputs do not depend on the number of workers).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from sim.config import POLICY_NAMES, Config, with_overrides
+from sim.results import write_config
+from sim.runner import run_jobs
+from sim.validation.calibration import calibrate
+from sim.validation.claims import WORLDS, primary_claims, supplementary_claims, worlds_needed
+from sim.validation.evaluate import Runs, evaluate
+from sim.validation.report import plot_calibration, plot_claims, plot_trends, write_report
+
+
+@dataclass
+class Validation:
+    base: Config
+    seeds: list[int]
+    alpha: float
+    runs: Runs
+    primary: pd.DataFrame
+    supplementary: pd.DataFrame
+    calibration: pd.DataFrame
+
+
+def enabled_policies(config: Config) -> list[str]:
+    return [name for name in POLICY_NAMES if getattr(config.policies, name).enabled]
+
+
+def validate(
+    base: Config, seeds: list[int], alpha: float, workers: int | None, progress: bool
+) -> Validation:
+    primary, supplementary = primary_claims(), supplementary_claims()
+    worlds = worlds_needed(primary + supplementary)
+    configs = {world: with_overrides(base, WORLDS[world]) for world in worlds}
+    jobs = [(configs[world], seed) for world in worlds for seed in seeds]
+    results = run_jobs(jobs, workers, progress, "validate")
+    n = len(seeds)
+    runs = {world: results[i * n : (i + 1) * n] for i, world in enumerate(worlds)}
+    return Validation(
+        base=base,
+        seeds=seeds,
+        alpha=alpha,
+        runs=runs,
+        primary=evaluate(primary, runs, alpha),
+        supplementary=evaluate(supplementary, runs, alpha),
+        calibration=calibrate(base, runs["baseline"]),
+    )
+
+
+def write_validation(folder: Path, result: Validation, root_seed: int) -> None:
+    """Everything the report shows, as files a reader can re-analyse."""
+    result.primary.to_csv(folder / "claims.csv", index=False)
+    result.supplementary.to_csv(folder / "supplementary.csv", index=False)
+    result.calibration.to_csv(folder / "calibration.csv", index=False)
+    rows = [
+        {"world": world, "replication": rep, "seed": seed, **_flat(summary)}
+        for world, results in result.runs.items()
+        for rep, (seed, (_, summary)) in enumerate(zip(result.seeds, results, strict=True))
+    ]
+    pd.DataFrame(rows).to_csv(folder / "runs.csv", index=False)
+    write_config(folder / "config.yaml", result.base)
+    worlds = {world: WORLDS[world] for world in result.runs}
+    (folder / "worlds.yaml").write_text(yaml.safe_dump(worlds, sort_keys=False), "utf-8")
+    plot_claims(
+        {"claims": result.primary, "supplementary": result.supplementary},
+        folder / "claims.png",
+    )
+    plot_trends(result.runs["baseline"], folder / "coverage.png")
+    plot_calibration(result.base, result.runs["baseline"], folder / "calibration.png")
+    settings = {
+        "replications": len(result.seeds),
+        "root_seed": root_seed,
+        "alpha": result.alpha,
+        "worlds": len(result.runs),
+        "runs": len(result.runs) * len(result.seeds),
+        "base_policies": enabled_policies(result.base),
+    }
+    write_report(
+        folder / "report.md",
+        result.base,
+        settings,
+        result.primary,
+        result.supplementary,
+        result.calibration,
+    )
+
+
+def _flat(summary: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in summary.items() if not isinstance(v, (list, dict))}
+
+
+def verdict_lines(result: Validation) -> list[str]:
+    """The terminal's view: one line per primary claim."""
+    lines = []
+    for r in result.primary.to_dict("records"):
+        rel = r["relative"]
+        effect = "" if rel is None or pd.isna(rel) else f" ({rel * 100:+.0f}%)"
+        note = f"  [{r['note']}]" if r["note"] else ""
+        lines.append(f"{r['verdict']:<4}  {r['claim']}{effect}{note}")
+    return lines
