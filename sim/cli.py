@@ -23,8 +23,11 @@ if TYPE_CHECKING:  # the heavy modules load only once a run starts (fast user er
     from sim.config import Config
     from sim.runner import Result
 
-VERBS = ("run", "compare", "app", "sensitivity")
+VERBS = ("run", "compare", "app", "sensitivity", "validate", "frontier", "discover")
 COMPARE_DEFAULT_REPLICATIONS = 10
+VALIDATE_DEFAULT_REPLICATIONS = 30
+FRONTIER_DEFAULT_REPLICATIONS = 10
+BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.yaml"
 HEADLINE = (
     "total_misuse_incidents",
     "total_harm",
@@ -53,6 +56,21 @@ SENS_EXAMPLES = """examples:
   python run.py sensitivity SPEC.yaml --out results/my-batch --resume
   python run.py sensitivity SPEC.yaml --executor dask --workers 8
   python run.py sensitivity SPEC.yaml --executor dask --scheduler tcp://HOST:8786
+"""
+VALIDATE_EXAMPLES = """examples:
+  python run.py validate                                   # the full suite (about 10 minutes)
+  python run.py validate --replications 8 --steps 60       # a quick look
+  python run.py validate scenarios/assumptions_high.yaml   # the claims in another world
+"""
+FRONTIER_EXAMPLES = """examples:
+  python run.py frontier                                   # every bundle of up to 3 policies
+  python run.py frontier --max-size 2 --replications 6     # a quick look
+  python run.py frontier --policies structured_access,tamper_resistance,compute_kyc
+"""
+DISCOVER_EXAMPLES = """examples:
+  python run.py sensitivity scenarios/sensitivity/bundle_targeted_lhs.yaml --out results/lhs
+  python run.py discover results/lhs --threshold 150
+  python run.py discover results/lhs --outcome total_harm --threshold 400 --max-boxes 2
 """
 COMPARE_EXAMPLES = """examples:
   python run.py compare scenarios/baseline.yaml scenarios/tamper_resistance.yaml
@@ -148,6 +166,84 @@ def build_parser() -> argparse.ArgumentParser:
         help="override a spec key, e.g. --set samples=64 (repeatable)",
     )
     sens.add_argument("--quiet", action="store_true", help="print only the batch folder")
+    validate = verbs.add_parser(
+        "validate",
+        help="check the paper's claims as emergent outcomes; calibration report",
+        description="Run the validation experiments over common seeds and write "
+        "<out>/validation/<run-id>/report.md: a PASS/FAIL table for each claim (effect size, "
+        "95%% CI, test) and the stylised-fact calibration against the sourced figures.",
+        epilog=VALIDATE_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    validate.add_argument(
+        "scenario", type=Path, nargs="?", default=BASELINE, help="base scenario (default: baseline)"
+    )
+    _common(validate, replications_help="seeds per experiment (default 30)")
+    validate.add_argument(
+        "--alpha",
+        type=float,
+        default=0.05,
+        help="family-wise significance level, Holm-corrected across claims (default 0.05)",
+    )
+    frontier = verbs.add_parser(
+        "frontier",
+        help="policy frontier: every bundle of up to K policies over common seeds",
+        description="Run the base scenario with every bundle of up to --max-size policies "
+        "over common seeds; plot incidents avoided against benign fine-tunes lost with 95%% "
+        "CIs, mark the Pareto-optimal bundles, and write frontier.csv.",
+        epilog=FRONTIER_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    frontier.add_argument(
+        "scenario", type=Path, nargs="?", default=BASELINE, help="base scenario (default: baseline)"
+    )
+    _common(frontier, replications_help="seeds per bundle (default 10)")
+    frontier.add_argument(
+        "--max-size", type=int, default=3, help="largest bundle (default 3)", dest="max_size"
+    )
+    frontier.add_argument(
+        "--policies",
+        help="comma-separated policies to combine (default: all nine)",
+    )
+    discover = verbs.add_parser(
+        "discover",
+        help="scenario discovery (PRIM) on a finished sensitivity batch",
+        description="Find the parameter region where an outcome's mean over seeds exceeds a "
+        "threshold (e.g. where a policy bundle fails to keep incidents down), with PRIM from "
+        "the EMA Workbench; boxes are reported with coverage and density.",
+        epilog=DISCOVER_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    discover.add_argument("batch", type=Path, help="a finished sensitivity batch folder")
+    discover.add_argument(
+        "--threshold", type=float, required=True, help="a sample fails when outcome > threshold"
+    )
+    discover.add_argument(
+        "--outcome",
+        default="total_misuse_incidents",
+        help="outcome to threshold (default total_misuse_incidents)",
+    )
+    discover.add_argument(
+        "--peel-alpha", type=float, default=0.05, dest="peel_alpha", help="peeling step (0.05)"
+    )
+    discover.add_argument(
+        "--mass-min", type=float, default=0.05, dest="mass_min", help="smallest box mass (0.05)"
+    )
+    discover.add_argument(
+        "--min-coverage",
+        type=float,
+        default=0.5,
+        dest="min_coverage",
+        help="the box reported is the densest on the peeling trajectory with at least this "
+        "coverage (default 0.5)",
+    )
+    discover.add_argument(
+        "--max-boxes", type=int, default=3, dest="max_boxes", help="boxes to find (default 3)"
+    )
+    discover.add_argument(
+        "--out", type=Path, help="output folder (default <batch>/discovery/<run-id>/)"
+    )
+    discover.add_argument("--quiet", action="store_true", help="print only the output folder")
     return parser
 
 
@@ -180,9 +276,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             return app_verb(args)
         if args.verb == "sensitivity":
             return sensitivity_verb(args)
+        if args.verb == "discover":
+            return discover_verb(args)
         if args.workers is not None and args.workers < 1:
             raise UserError(f"run.py {args.verb}: --workers: expected an integer >= 1")
-        return run_verb(args) if args.verb == "run" else compare_verb(args)
+        verb = {
+            "run": run_verb,
+            "compare": compare_verb,
+            "validate": validate_verb,
+            "frontier": frontier_verb,
+        }[args.verb]
+        return verb(args)
     except SystemExit as done:  # --help
         return int(done.code or 0)
     except (UserError, ScenarioError, OutputError, AnalysisError) as err:
@@ -322,6 +426,157 @@ def sensitivity_verb(args: argparse.Namespace) -> int:
             f"{summary['runs']:,} runs ({summary['failed']} failed); indices, plots and "
             f"report.md written"
         )
+    print(f"results: {folder}")
+    return 0
+
+
+# --- validate -------------------------------------------------------------------------------
+def _experiment_setup(
+    args: argparse.Namespace, default_replications: int
+) -> tuple[Config, list[int]]:
+    """The base scenario and the common seeds of a validate/frontier run."""
+    from sim.seeding import replication_seeds
+
+    flags = _flags(args)
+    config = load_scenario(args.scenario, args.set, flags)
+    replications = args.replications if args.replications is not None else default_replications
+    return config, replication_seeds(config.seed, replications)
+
+
+def validate_verb(args: argparse.Namespace) -> int:
+    from sim.validation.suite import validate, verdict_lines, write_validation
+
+    if not 0 < args.alpha < 1:
+        raise UserError(f"run.py validate: --alpha: expected a number in (0, 1), got {args.alpha}")
+    config, seeds = _experiment_setup(args, VALIDATE_DEFAULT_REPLICATIONS)
+    if len(seeds) < 2:
+        raise UserError("run.py validate: --replications: expected an integer >= 2 (paired tests)")
+    with run_folder(args.out, "validation") as tmp:
+        result = validate(config, seeds, args.alpha, args.workers, _progress(args, 2))
+        write_validation(tmp, result, config.seed)
+    folder = finalise(tmp)
+    if not args.quiet:
+        passed = int((result.primary["verdict"] == "PASS").sum())
+        print(
+            f"{passed} of {len(result.primary)} claims PASS ({len(seeds)} seeds, "
+            f"{config.steps} months, Holm alpha {args.alpha:g})"
+        )
+        print("\n".join(verdict_lines(result)))
+        print(f"report: {folder / 'report.md'}")
+    print(f"results: {folder}")
+    return 0
+
+
+# --- frontier -------------------------------------------------------------------------------
+def frontier_verb(args: argparse.Namespace) -> int:
+    from sim.config import POLICY_NAMES
+    from sim.results import write_yaml
+    from sim.validation.frontier import (
+        bundles,
+        frontier_markdown,
+        plot_frontier,
+        run_frontier,
+    )
+
+    policies = list(POLICY_NAMES)
+    if args.policies is not None:
+        policies = [p.strip() for p in args.policies.split(",") if p.strip()]
+        unknown = [p for p in policies if p not in POLICY_NAMES]
+        if unknown or not policies or len(set(policies)) != len(policies):
+            raise UserError(
+                f"run.py frontier: --policies: expected distinct names from "
+                f"{', '.join(POLICY_NAMES)}, got {args.policies!r}"
+            )
+    if not 1 <= args.max_size <= len(policies):
+        raise UserError(
+            f"run.py frontier: --max-size: expected an integer in [1, {len(policies)}], "
+            f"got {args.max_size}"
+        )
+    config, seeds = _experiment_setup(args, FRONTIER_DEFAULT_REPLICATIONS)
+    if len(seeds) < 2:
+        raise UserError("run.py frontier: --replications: expected an integer >= 2 (CIs)")
+    count = len(bundles(policies, args.max_size))
+    if not args.quiet:
+        print(
+            f"{count - 1} bundles + the base scenario x {len(seeds)} seeds = "
+            f"{count * len(seeds):,} runs",
+            file=sys.stderr,
+        )
+    with run_folder(args.out, "frontier") as tmp:
+        table, runs = run_frontier(
+            config, seeds, policies, args.max_size, args.workers, _progress(args, 2)
+        )
+        table.to_csv(tmp / "frontier.csv", index=False)
+        plot_frontier(
+            table,
+            tmp / "frontier.png",
+            f"{config.name}: policy bundles of up to {args.max_size} ({len(seeds)} seeds, "
+            f"{config.steps} months)",
+        )
+        (tmp / "report.md").write_text(frontier_markdown(table, config, len(seeds), policies))
+        write_config(tmp / "config.yaml", config)
+        write_yaml(
+            tmp / "settings.yaml",
+            {
+                "policies": policies,
+                "max_size": args.max_size,
+                "root_seed": config.seed,
+                "seeds": seeds,
+            },
+        )
+        rows = [
+            {"bundle": name, "replication": rep, "seed": seed,
+             **{k: v for k, v in summary.items() if not isinstance(v, (list, dict))}}
+            for name, results in runs.items()
+            for rep, (seed, (_, summary)) in enumerate(zip(seeds, results, strict=True))
+        ]  # fmt: skip
+        pd_frame(rows).to_csv(tmp / "runs.csv", index=False)
+    folder = finalise(tmp)
+    if not args.quiet:
+        front = table[table["pareto"] & (table["size"] > 0)].sort_values("incidents_avoided")
+        print("Pareto-optimal bundles (incidents avoided, benign fine-tunes lost; means):")
+        for row in front.itertuples():
+            print(
+                f"  {row.bundle:<60} {row.incidents_avoided:>8.1f} "
+                f"({row.incidents_avoided_pct:+.0f}%)  {row.benign_finetunes_lost:>9.1f} "
+                f"({row.benign_finetunes_lost_pct:+.0f}%)"
+            )
+        print(f"report: {folder / 'report.md'}")
+    print(f"results: {folder}")
+    return 0
+
+
+def pd_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.DataFrame(rows)
+
+
+# --- discover -------------------------------------------------------------------------------
+def discover_verb(args: argparse.Namespace) -> int:
+    from sim.batch.discovery import discover
+
+    if args.max_boxes < 1:
+        raise UserError("run.py discover: --max-boxes: expected an integer >= 1")
+    for flag, value in (
+        ("--peel-alpha", args.peel_alpha),
+        ("--mass-min", args.mass_min),
+        ("--min-coverage", args.min_coverage),
+    ):
+        if not 0 < value < 1:
+            raise UserError(f"run.py discover: {flag}: expected a number in (0, 1), got {value}")
+    folder, text = discover(
+        args.batch,
+        args.outcome,
+        args.threshold,
+        out=args.out,
+        peel_alpha=args.peel_alpha,
+        mass_min=args.mass_min,
+        min_coverage=args.min_coverage,
+        max_boxes=args.max_boxes,
+    )
+    if not args.quiet:
+        print(text)
     print(f"results: {folder}")
     return 0
 
