@@ -69,7 +69,7 @@ FRONTIER_EXAMPLES = """examples:
 """
 DISCOVER_EXAMPLES = """examples:
   python run.py sensitivity scenarios/sensitivity/bundle_targeted_lhs.yaml --out results/lhs
-  python run.py discover results/lhs --threshold 150
+  python run.py discover results/lhs --threshold 300
   python run.py discover results/lhs --outcome total_harm --threshold 400 --max-boxes 2
 """
 COMPARE_EXAMPLES = """examples:
@@ -234,14 +234,16 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=0.5,
         dest="min_coverage",
-        help="the box reported is the densest on the peeling trajectory with at least this "
-        "coverage (default 0.5)",
+        help="the box reported is the densest point of the peeling trajectory still covering "
+        "this share of the failures not in earlier boxes (default 0.5)",
     )
     discover.add_argument(
         "--max-boxes", type=int, default=3, dest="max_boxes", help="boxes to find (default 3)"
     )
     discover.add_argument(
-        "--out", type=Path, help="output folder (default <batch>/discovery/<run-id>/)"
+        "--out",
+        type=Path,
+        help="results root: writes OUT/discovery/<run-id>/ (default: inside the batch)",
     )
     discover.add_argument("--quiet", action="store_true", help="print only the output folder")
     return parser
@@ -444,7 +446,7 @@ def _experiment_setup(
 
 
 def validate_verb(args: argparse.Namespace) -> int:
-    from sim.validation.suite import validate, verdict_lines, write_validation
+    from sim.validation.suite import seeds_warning, validate, verdict_lines, write_validation
 
     if not 0 < args.alpha < 1:
         raise UserError(f"run.py validate: --alpha: expected a number in (0, 1), got {args.alpha}")
@@ -455,6 +457,9 @@ def validate_verb(args: argparse.Namespace) -> int:
         result = validate(config, seeds, args.alpha, args.workers, _progress(args, 2))
         write_validation(tmp, result, config.seed)
     folder = finalise(tmp)
+    warning = seeds_warning(result)
+    if warning:
+        print(f"run.py validate: warning: {warning}", file=sys.stderr)
     if not args.quiet:
         passed = int((result.primary["verdict"] == "PASS").sum())
         print(
@@ -533,14 +538,17 @@ def frontier_verb(args: argparse.Namespace) -> int:
         pd_frame(rows).to_csv(tmp / "runs.csv", index=False)
     folder = finalise(tmp)
     if not args.quiet:
-        front = table[table["pareto"] & (table["size"] > 0)].sort_values("incidents_avoided")
-        print("Pareto-optimal bundles (incidents avoided, benign fine-tunes lost; means):")
-        for row in front.itertuples():
-            print(
-                f"  {row.bundle:<60} {row.incidents_avoided:>8.1f} "
-                f"({row.incidents_avoided_pct:+.0f}%)  {row.benign_finetunes_lost:>9.1f} "
-                f"({row.benign_finetunes_lost_pct:+.0f}%)"
-            )
+        for flag, loss, name in (
+            ("pareto", "benign_finetunes_lost", "benign fine-tunes lost"),
+            ("pareto_benefit", "benefit_lost", "benign value lost"),
+        ):
+            front = table[table[flag] & (table["size"] > 0)].sort_values("incidents_avoided")
+            print(f"Pareto-optimal bundles by {name} (means: incidents avoided, {name}):")
+            for row in front.to_dict("records"):
+                print(
+                    f"  {row['bundle']:<58} {row['incidents_avoided_pct']:+5.0f}%  "
+                    f"{row[f'{loss}_pct']:+5.0f}%"
+                )
         print(f"report: {folder / 'report.md'}")
     print(f"results: {folder}")
     return 0
