@@ -27,6 +27,7 @@ VERBS = ("run", "compare", "app", "sensitivity", "validate", "frontier", "discov
 COMPARE_DEFAULT_REPLICATIONS = 10
 VALIDATE_DEFAULT_REPLICATIONS = 30
 FRONTIER_DEFAULT_REPLICATIONS = 10
+FRONTIER_DEFAULT_MAX_SIZE = 3
 BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.yaml"
 HEADLINE = (
     "total_misuse_incidents",
@@ -199,7 +200,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _common(frontier, replications_help="seeds per bundle (default 10)")
     frontier.add_argument(
-        "--max-size", type=int, default=3, help="largest bundle (default 3)", dest="max_size"
+        "--max-size",
+        type=int,
+        help="largest bundle (default 3, or the number of --policies if fewer)",
+        dest="max_size",
     )
     frontier.add_argument(
         "--policies",
@@ -437,24 +441,41 @@ def _experiment_setup(
     args: argparse.Namespace, default_replications: int
 ) -> tuple[Config, list[int]]:
     """The base scenario and the common seeds of a validate/frontier run."""
+    from sim.config import with_overrides
     from sim.seeding import replication_seeds
 
     flags = _flags(args)
     config = load_scenario(args.scenario, args.set, flags)
     replications = args.replications if args.replications is not None else default_replications
+    # config.yaml then records the seeds actually run, not the scenario's own count
+    config = with_overrides(config, {"replications": replications})
     return config, replication_seeds(config.seed, replications)
 
 
 def validate_verb(args: argparse.Namespace) -> int:
-    from sim.validation.suite import seeds_warning, validate, verdict_lines, write_validation
+    from sim.config import ConfigError
+    from sim.validation.suite import (
+        seeds_warning,
+        validate,
+        verdict_lines,
+        world_configs,
+        write_validation,
+    )
 
     if not 0 < args.alpha < 1:
         raise UserError(f"run.py validate: --alpha: expected a number in (0, 1), got {args.alpha}")
     config, seeds = _experiment_setup(args, VALIDATE_DEFAULT_REPLICATIONS)
     if len(seeds) < 2:
         raise UserError("run.py validate: --replications: expected an integer >= 2 (paired tests)")
+    try:
+        configs = world_configs(config)
+    except ConfigError as err:
+        raise UserError(
+            f"run.py validate: {args.scenario}: a validation world is invalid with this "
+            f"scenario: {err}"
+        ) from None
     with run_folder(args.out, "validation") as tmp:
-        result = validate(config, seeds, args.alpha, args.workers, _progress(args, 2))
+        result = validate(config, configs, seeds, args.alpha, args.workers, _progress(args, 2))
         write_validation(tmp, result, config.seed)
     folder = finalise(tmp)
     warning = seeds_warning(result)
@@ -462,8 +483,10 @@ def validate_verb(args: argparse.Namespace) -> int:
         print(f"run.py validate: warning: {warning}", file=sys.stderr)
     if not args.quiet:
         passed = int((result.primary["verdict"] == "PASS").sum())
+        na = int((result.primary["verdict"] == "N/A").sum())
         print(
-            f"{passed} of {len(result.primary)} claims PASS ({len(seeds)} seeds, "
+            f"{passed} of {len(result.primary)} claims PASS"
+            f"{f', {na} N/A' if na else ''} ({len(seeds)} seeds, "
             f"{config.steps} months, Holm alpha {args.alpha:g})"
         )
         print("\n".join(verdict_lines(result)))
@@ -492,6 +515,8 @@ def frontier_verb(args: argparse.Namespace) -> int:
                 f"run.py frontier: --policies: expected distinct names from "
                 f"{', '.join(POLICY_NAMES)}, got {args.policies!r}"
             )
+    if args.max_size is None:
+        args.max_size = min(FRONTIER_DEFAULT_MAX_SIZE, len(policies))
     if not 1 <= args.max_size <= len(policies):
         raise UserError(
             f"run.py frontier: --max-size: expected an integer in [1, {len(policies)}], "
@@ -501,13 +526,13 @@ def frontier_verb(args: argparse.Namespace) -> int:
     if len(seeds) < 2:
         raise UserError("run.py frontier: --replications: expected an integer >= 2 (CIs)")
     count = len(bundles(policies, args.max_size))
-    if not args.quiet:
-        print(
-            f"{count - 1} bundles + the base scenario x {len(seeds)} seeds = "
-            f"{count * len(seeds):,} runs",
-            file=sys.stderr,
-        )
     with run_folder(args.out, "frontier") as tmp:
+        if not args.quiet:
+            print(
+                f"{count - 1} bundles + the base scenario x {len(seeds)} seeds = "
+                f"{count * len(seeds):,} runs",
+                file=sys.stderr,
+            )
         table, runs = run_frontier(
             config, seeds, policies, args.max_size, args.workers, _progress(args, 2)
         )
@@ -546,12 +571,16 @@ def frontier_verb(args: argparse.Namespace) -> int:
             print(f"Pareto-optimal bundles by {name} (means: incidents avoided, {name}):")
             for row in front.to_dict("records"):
                 print(
-                    f"  {row['bundle']:<58} {row['incidents_avoided_pct']:+5.0f}%  "
-                    f"{row[f'{loss}_pct']:+5.0f}%"
+                    f"  {row['bundle']:<58} {_pct(row['incidents_avoided_pct'])}  "
+                    f"{_pct(row[f'{loss}_pct'])}"
                 )
         print(f"report: {folder / 'report.md'}")
     print(f"results: {folder}")
     return 0
+
+
+def _pct(value: Any) -> str:
+    return "    -" if _num(value) is None else f"{value:+5.0f}%"
 
 
 def pd_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:

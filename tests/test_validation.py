@@ -26,7 +26,7 @@ from sim.validation.claims import (
     worlds_needed,
 )
 from sim.validation.evaluate import evaluate
-from sim.validation.frontier import bundles, pareto
+from sim.validation.frontier import bundles, frontier_table, pareto
 
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
 TINY = ["--steps", "24", "--set", "population.hobbyists=300", "--set", "population.malicious=15"]
@@ -141,10 +141,29 @@ def test_verdicts_on_known_cases():
     assert table.loc["up", "p_holm"] == pytest.approx(min(1.0, 3 * table.loc["up", "p"]))
 
 
+def test_a_claim_between_identical_worlds_is_not_applicable():
+    runs = _runs({"a": [1.0, 2.0, 3.0], "b": [1.0, 2.0, 3.0], "c": [5.0, 6.0, 9.0]})
+    claims = [_claim("same", "a", "b", "decrease"), _claim("other", "a", "c", "increase")]
+    table = evaluate(claims, runs, 0.05, identical=lambda x, y: {x, y} == {"a", "b"})
+    table = table.set_index("id")
+    assert table.loc["same", "verdict"] == "N/A"
+    assert pd.isna(table.loc["same", "p_holm"])  # not in Holm's family
+    assert table.loc["other", "p_holm"] == pytest.approx(table.loc["other", "p"])
+
+
+def test_a_pass_needs_the_interval_to_exclude_zero():
+    """One huge opposite outlier: the ranks say 'increase', the mean's CI does not."""
+    a = np.zeros(20)
+    b = np.concatenate([np.full(19, 1.0), [-15.0]])
+    row = evaluate([_claim("c", "a", "b", "increase")], _runs({"a": a, "b": b}), 0.05).iloc[0]
+    assert row["p"] < 0.05
+    assert row["verdict"] == "FAIL" and "includes 0" in row["note"]
+
+
 def test_holm_turns_a_marginal_claim_into_a_fail():
     """Alone, p ~ 0.03 passes at 0.05; among many claims it must not."""
-    a = np.arange(12, dtype=float)
-    b = a + np.array([1, 1, 1, 1, 1, -1, 1, 1, -1, 1, 1, 1]) * (np.arange(12) + 1)
+    a = np.zeros(12)
+    b = np.array([3, 2, 3, 4, 5, 6, 7, 8, 9, 10, -4.5, -6.5])
     runs = _runs({"a": a.tolist(), "b": b.tolist()})
     alone = evaluate([_claim("c", "a", "b", "increase")], runs, 0.05)
     assert alone["p"].iloc[0] < 0.05 and alone["verdict"].iloc[0] == "PASS"
@@ -196,6 +215,32 @@ def test_pareto_known_front():
     gain = np.array([0, 5, 5, 3, 8, 8])
     loss = np.array([0, 2, 1, 3, 4, 5])
     assert pareto(gain, loss).tolist() == [True, False, True, False, True, False]
+
+
+def test_frontier_table_signs_and_ties_with_a_smaller_bundle():
+    """Known answer: 'a' avoids 2 incidents and loses 1 fine-tune on every seed; adding 'b'
+    changes nothing (identical runs), so 'a + b' is the same as 'a' and not marked itself."""
+
+    def run(incidents: float, benign: float) -> tuple[pd.DataFrame, dict]:
+        summary = {"total_misuse_incidents": incidents, "total_benign_finetunes": benign,
+                   "total_harm": incidents * 10, "total_benefit": benign * 2}  # fmt: skip
+        return pd.DataFrame(), summary
+
+    seeds = [0.0, 1.0, 2.0]
+    runs = {
+        "(none)": [run(10 + s, 100 + s) for s in seeds],
+        "a": [run(8 + s, 99 + s) for s in seeds],
+        "b": [run(10 + s, 100 + s) for s in seeds],
+        "a + b": [run(8 + s, 99 + s) for s in seeds],
+    }
+    table = frontier_table([(), ("a",), ("b",), ("a", "b")], runs).set_index("bundle")
+    assert table.loc["a", "incidents_avoided"] == pytest.approx(2.0)
+    assert table.loc["a", "benign_finetunes_lost"] == pytest.approx(1.0)
+    assert table.loc["a", "benefit_lost"] == pytest.approx(2.0)
+    assert table.loc["a + b", "same_as"] == "a"
+    assert table.loc["b", "same_as"] == "(none)"
+    assert bool(table.loc["a", "pareto"]) and not bool(table.loc["a + b", "pareto"])
+    assert bool(table.loc["(none)", "pareto"])
 
 
 def test_bundles_of_up_to_three_of_nine_policies():
@@ -277,6 +322,30 @@ def test_frontier_end_to_end_small(tmp_path):
     assert "Pareto-optimal" in done.stdout
 
 
+def test_short_runs_and_few_seeds_are_reported_as_such(tmp_path):
+    """Three months and two seeds: nothing can be measured or resolved, and the report says
+    so instead of claiming disagreement."""
+    out = tmp_path / "out"
+    done = cli(["validate", "--steps", "3", "--replications", "2", "--out", str(out), *TINY[2:]],
+               tmp_path)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "warning: with 2 seeds no directional claim" in done.stderr
+    folder = _one_folder(out / "validation")
+    calibration = pd.read_csv(folder / "calibration.csv")
+    rates = calibration[calibration["quantity"].str.contains("per year|growth")]
+    assert rates["agreement"].str.startswith("n/a").all()
+    assert "replications: 2" in (folder / "config.yaml").read_text()
+    assert "**Warning:**" in (folder / "report.md").read_text()
+
+
+def test_frontier_max_size_defaults_to_the_number_of_policies(tmp_path):
+    out = tmp_path / "out"
+    args = ["frontier", "--policies", "liability,compute_kyc", "--replications", "2"]
+    done = cli([*args, "--steps", "6", "--out", str(out), *TINY[2:]], tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert len(pd.read_csv(_one_folder(out / "frontier") / "frontier.csv")) == 4
+
+
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
@@ -285,6 +354,18 @@ def test_frontier_end_to_end_small(tmp_path):
         (["validate", "--steps", "0"], "steps: expected an integer"),
         (["validate", "nowhere.yaml"], "no such file"),
         (["frontier", "--max-size", "0"], "--max-size: expected an integer in [1, 9]"),
+        (
+            [
+                "validate",
+                "--set",
+                "population.labs=0",
+                "--set",
+                "population.hobbyists=1",
+                "--set",
+                "population.malicious=1",
+            ],
+            "a validation world is invalid",
+        ),
         (["frontier", "--policies", "kyc"], "--policies: expected distinct names"),
         (["frontier", "--policies", "liability,liability"], "--policies: expected distinct"),
         (["frontier", "--policies", "liability", "--max-size", "2"], "[1, 1]"),

@@ -22,6 +22,7 @@ from sim import costs
 from sim.config import Config
 
 MONTHS = 12.0
+MIN_MONTHS = 24
 
 
 def annual_factor(steps: np.ndarray, values: np.ndarray) -> float:
@@ -58,6 +59,10 @@ def _median(values: list[float]) -> float:
     return float(np.median(x)) if len(x) else math.nan
 
 
+def _usd(value: float) -> str:
+    return "n/a" if math.isnan(value) else f"${value:,.0f}"
+
+
 def _pct(factor: float) -> str:
     return "n/a" if math.isnan(factor) else f"{(factor - 1) * 100:+.0f}% a year"
 
@@ -81,14 +86,27 @@ def calibrate(config: Config, runs: list[tuple[pd.DataFrame, dict[str, Any]]]) -
             }
         )
 
+    months = len(frames[0]) if frames else 0
+    short = months < MIN_MONTHS  # a yearly rate needs a couple of years of months
+    too_short = f"n/a (run shorter than {MIN_MONTHS} months)"
+
+    def verdict(ok: bool, value: float, yes: str = "agrees") -> str:
+        if short:
+            return too_short
+        if math.isnan(value):
+            return "n/a (no value)"
+        return yes if ok else "disagrees"
+
     strip0 = _median([f["strip_cost"].iloc[0] for f in frames])
     row(
         "anchored",
         "cost to strip the safeguards of the open frontier checkpoint, month 1",
-        f"${strip0:,.0f}",
+        _usd(strip0),
         "< $200 (Llama 2-Chat 70B, one GPU)",
         "Lermen et al. 2023; Gade et al. 2023",
-        "agrees" if 20 <= strip0 <= 200 else "disagrees",
+        "n/a (no value)"
+        if math.isnan(strip0)
+        else ("agrees" if 20 <= strip0 <= 200 else "disagrees"),
         "tolerance: between $20 and $200. Anchored on costs.strip_cost_usd; one month of "
         "price decline and known techniques make it slightly lower.",
     )
@@ -96,10 +114,12 @@ def calibrate(config: Config, runs: list[tuple[pd.DataFrame, dict[str, Any]]]) -
     row(
         "anchored",
         "cost of a benign fine-tune of the best open checkpoint, month 1",
-        f"${tune0:,.0f}",
+        _usd(tune0),
         "< $100 compute (Alpaca 7B); ~1 GPU-day for 65B (QLoRA)",
         "Taori et al. 2023; Dettmers et al. 2023",
-        "agrees" if 30 <= tune0 <= 3000 else "disagrees",
+        "n/a (no value)"
+        if math.isnan(tune0)
+        else ("agrees" if 30 <= tune0 <= 3000 else "disagrees"),
         "tolerance: $30 to $3,000 (a GPU-day costs tens of dollars; the open frontier is "
         "larger than 7B). Anchored on costs.finetune_cost_usd = 500, a guess in that range.",
     )
@@ -115,8 +135,10 @@ def calibrate(config: Config, runs: list[tuple[pd.DataFrame, dict[str, Any]]]) -
         f"{_pct(sized)} if it passes through checkpoint size (parameters ~ compute^0.5)",
         "Hobbhahn & Besiroglu 2022 (FLOP/$ x2 per 2.5 years); Ho et al. 2024 (8-month "
         "halving); Hoffmann et al. 2022",
-        _agreement_rate(fixed, sized, full),
-        "The model uses the size route (costs.capability_cost_elasticity = 0.5): it is "
+        too_short if short else _agreement_rate(fixed, sized, full),
+        "tolerance: between the two readings, or within 5 percentage points of one. The "
+        "model's algorithmic term is (compute index)^costs.capability_cost_elasticity "
+        f"(= {config.costs.capability_cost_elasticity:g} here; 0.5 is the size route): "
         "slower than full pass-through. Published techniques add to the hardware and "
         "algorithmic decline.",
     )
@@ -129,7 +151,7 @@ def calibrate(config: Config, runs: list[tuple[pd.DataFrame, dict[str, Any]]]) -
         "no direct source: the open frontier grows while each unit of capability gets "
         f"cheaper (bounded by {_pct(sized)} for fixed capability)",
         "as above; Epoch AI 2025 (open-weight lag)",
-        "consistent" if not math.isnan(frontier) and sized <= frontier else "disagrees",
+        verdict(sized <= frontier, frontier, "consistent"),
         "consistent when it falls more slowly than the fixed-capability cost: every year's "
         "best open checkpoint is more capable, hence larger and dearer to fine-tune.",
     )
@@ -145,24 +167,32 @@ def calibrate(config: Config, runs: list[tuple[pd.DataFrame, dict[str, Any]]]) -
         f"{hub_first:,.0f} -> {hub_last:,.0f}; {_pct(growth)} in the second half",
         "~1.86M Hugging Face models in fine-tune family trees, and growing",
         "Laufer et al. 2025",
-        "consistent" if not math.isnan(growth) and growth > 1.0 else "disagrees",
+        verdict(growth > 1.0, growth, "consistent"),
         "the level is not comparable (the model's population is a stylised few thousand "
         "fine-tuners); consistent when the derivative hub keeps growing to the end of the run.",
     )
     firsts = [s["first_incident_step"] for s in summaries]
     hits = [f for f in firsts if f is not None]
-    median_first = _median([float(f) for f in hits]) if hits else math.nan
+    # a run without an incident counts as one whose first incident comes after the horizon
+    median_first = float(np.median([f if f is not None else months + 1 for f in firsts]))
     within_year = sum(1 for f in hits if f <= 12) / len(firsts) if firsts else math.nan
     row(
         "emergent",
         "month of the first misuse incident",
-        f"median month {median_first:.0f}; {within_year:.0%} of runs within the first year"
+        (
+            f"median month {median_first:.0f}"
+            + (" (after the horizon)" if median_first > months else "")
+            + f"; {len(hits)} of {len(firsts)} runs had one, {within_year:.0%} within the "
+            "first year"
+        )
         if hits
         else "no incident in any run",
         "misuse is already happening: 233 AI incidents reported in 2024; stripping and API "
         "jailbreaks demonstrated for < $200 in 2023",
         "Stanford AI Index 2025; Lermen et al. 2023; Qi et al. 2023",
-        "consistent" if hits and median_first <= 12 else "disagrees",
+        "n/a (run shorter than 12 months)"
+        if months < 12
+        else ("consistent" if median_first <= 12 else "disagrees"),
         "month 0 stands for the present of the sources (2023-24): consistent when the median "
         "first incident falls within the first year.",
     )

@@ -80,9 +80,18 @@ WORLDS: dict[str, dict[str, Any]] = {
 
 
 # --- measures read off a run ------------------------------------------------------------------
-def _window(frame: pd.DataFrame) -> int:
+def window(steps: int) -> int:
     """Months in the 'first' and 'last' windows: a year, or a quarter of a short run."""
-    return max(1, min(12, len(frame) // 4))
+    return max(1, min(12, steps // 4))
+
+
+def _window(frame: pd.DataFrame) -> int:
+    return window(len(frame))
+
+
+def _months(steps: int) -> str:
+    w = window(steps)
+    return "year" if w == 12 else f"{w} month{'s' if w > 1 else ''}"
 
 
 def total(name: str) -> Measure:
@@ -94,19 +103,19 @@ def total(name: str) -> Measure:
     return measure
 
 
-def first_window(column: str) -> Measure:
+def first_window(column: str, steps: int) -> Measure:
     def measure(frame: pd.DataFrame, summary: dict[str, Any]) -> float:
         return float(frame[column].iloc[: _window(frame)].mean())
 
-    measure.__name__ = f"{column} (first year)"
+    measure.__name__ = f"{column} (first {_months(steps)})"
     return measure
 
 
-def last_window(column: str) -> Measure:
+def last_window(column: str, steps: int) -> Measure:
     def measure(frame: pd.DataFrame, summary: dict[str, Any]) -> float:
         return float(frame[column].iloc[-_window(frame) :].mean())
 
-    measure.__name__ = f"{column} (last year)"
+    measure.__name__ = f"{column} (last {_months(steps)})"
     return measure
 
 
@@ -167,8 +176,10 @@ def _pair(cid: str, statement: str, source: str, ref: str, treat: str, m: Measur
     )
 
 
-def primary_claims() -> list[Claim]:
-    """The claims of SPEC sections 1 and 4, as the issue lists them."""
+def primary_claims(steps: int = 120) -> list[Claim]:
+    """The claims of SPEC sections 1 and 4, as the issue lists them (``steps`` sizes the
+    first and last windows of the within-run claims)."""
+    span = _months(steps)
     claims = [
         _pair(
             "cheaper-more-incidents",
@@ -199,21 +210,21 @@ def primary_claims() -> list[Claim]:
         ),
         Claim(
             "finetuning-spreads",
-            "Fine-tuning spreads over a run (benign fine-tunes per month, last year vs first)",
+            f"Fine-tuning spreads over a run (benign fine-tunes per month, last {span} vs first)",
             "SPEC 2: precondition of the coverage claim",
             "benign_finetunes",
-            side("baseline", first_window("benign_finetunes")),
-            side("baseline", last_window("benign_finetunes")),
+            side("baseline", first_window("benign_finetunes", steps)),
+            side("baseline", last_window("benign_finetunes", steps)),
             "increase",
         ),
         Claim(
             "coverage-falls",
             "At fixed oversight capacity, coverage falls as fine-tuning "
-            "spreads (last year vs first)",
+            f"spreads (last {span} vs first)",
             "SPEC 1, 2: oversight gets harder",
             "oversight_coverage",
-            side("baseline", first_window("oversight_coverage")),
-            side("baseline", last_window("oversight_coverage")),
+            side("baseline", first_window("oversight_coverage", steps)),
+            side("baseline", last_window("oversight_coverage", steps)),
             "decrease",
         ),
         _pair(
@@ -312,6 +323,20 @@ def supplementary_claims() -> list[Claim]:
                 "decrease",
             )
         )
+    for restrictive in RESTRICTIVE:
+        for targeted in TARGETED:
+            claims.append(
+                _pair(
+                    f"{restrictive}-costs-more-value-than-{targeted}",
+                    f"{restrictive} loses more benign value than {targeted}",
+                    "SPEC 4: restrictive vs targeted, by value (an API fine-tune counts as a "
+                    "fine-tune but is worth less)",
+                    targeted,
+                    restrictive,
+                    BENEFIT,
+                    "decrease",
+                )
+            )
     claims += [
         _pair(
             "cheaper-more-benign",

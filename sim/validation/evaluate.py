@@ -1,14 +1,16 @@
 """Judge each claim from the runs: effect size, confidence interval, test and verdict.
 
-A directional claim PASSes when the paired difference has the expected sign and the one-sided
+A directional claim PASSes when the paired difference has the expected sign, the one-sided
 Wilcoxon signed-rank test is significant after Holm's correction across the table's claims
-(so checking twenty claims does not make a lucky PASS likely). "Zero" claims PASS only when
-every run is exactly zero.
+(so checking twenty claims does not make a lucky PASS likely), and the 95% CI of the mean
+change excludes zero (so a PASS never shows an interval that allows no effect). "Zero"
+claims PASS only when every run is exactly zero.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -19,7 +21,7 @@ from sim.validation.claims import Claim, Term
 
 Runs = dict[str, list[tuple[pd.DataFrame, dict[str, Any]]]]  # world -> one result per seed
 
-WILCOXON = "Wilcoxon signed-rank, one-sided, paired by seed"
+WILCOXON = "Wilcoxon signed-rank, 1-sided, paired"
 EXACT_ZERO = "every run = 0"
 
 
@@ -32,8 +34,18 @@ def side_values(terms: tuple[Term, ...], runs: Runs) -> np.ndarray:
     return values
 
 
-def evaluate(claims: list[Claim], runs: Runs, alpha: float) -> pd.DataFrame:
-    """One row per claim, in the order given."""
+def evaluate(
+    claims: list[Claim],
+    runs: Runs,
+    alpha: float,
+    identical: Callable[[str, str], bool] = lambda a, b: False,
+) -> pd.DataFrame:
+    """One row per claim, in the order given.
+
+    ``identical(a, b)`` says whether two worlds have the same configuration (e.g. the base
+    scenario already enables the policy a claim switches on): such a claim cannot be
+    checked, and is marked N/A rather than counted as a FAIL or in Holm's family.
+    """
     rows: list[dict[str, Any]] = []
     for claim in claims:
         row: dict[str, Any] = {
@@ -46,7 +58,11 @@ def evaluate(claims: list[Claim], runs: Runs, alpha: float) -> pd.DataFrame:
             "expect": claim.expect,
         }
         treatment = side_values(claim.treatment, runs)
-        if claim.expect == "zero":
+        if _same_world(claim, identical):
+            row.update(_zero(treatment))
+            row.update({"test": "-", "reference_mean": None, "diff_ci_low": None})
+            row.update({"diff_mean": None, "diff_ci_high": None, "not_applicable": True})
+        elif claim.expect == "zero":
             row.update(_zero(treatment))
         else:
             reference = side_values(claim.reference, runs)
@@ -56,7 +72,10 @@ def evaluate(claims: list[Claim], runs: Runs, alpha: float) -> pd.DataFrame:
             row["test"] = WILCOXON
         rows.append(row)
     table = pd.DataFrame(rows)
-    directional = table["expect"] != "zero"
+    if "not_applicable" not in table:
+        table["not_applicable"] = False
+    table["not_applicable"] = table["not_applicable"].fillna(False).astype(bool)
+    directional = (table["expect"] != "zero") & ~table["not_applicable"]
     table["p_holm"] = np.nan
     table.loc[directional, "p_holm"] = holm(table.loc[directional, "p"].tolist(), alpha)
     verdicts = [_verdict(row, alpha) for row in table.to_dict("records")]
@@ -80,7 +99,16 @@ def _zero(values: np.ndarray) -> dict[str, Any]:
     }
 
 
+def _same_world(claim: Claim, identical: Callable[[str, str], bool]) -> bool:
+    if claim.expect == "zero" or len(claim.reference) != 1 or len(claim.treatment) != 1:
+        return False
+    (_, ref, ref_measure), (_, treat, treat_measure) = claim.reference[0], claim.treatment[0]
+    return ref != treat and ref_measure.__name__ == treat_measure.__name__ and identical(ref, treat)
+
+
 def _verdict(row: dict[str, Any], alpha: float) -> tuple[str, str]:
+    if row["not_applicable"]:
+        return "N/A", "both worlds are the same configuration (the base already sets this)"
     if row["expect"] == "zero":
         worst = row["diff_ci_high"]
         ok = row["n"] > 0 and worst == 0
@@ -91,6 +119,10 @@ def _verdict(row: dict[str, Any], alpha: float) -> tuple[str, str]:
     right_way = (diff > 0) == (row["expect"] == "increase")
     if not right_way:
         return "FAIL", "moved the other way"
-    if row["p_holm"] < alpha:
+    low, high = row["diff_ci_low"], row["diff_ci_high"]
+    excludes_zero = low is not None and not pd.isna(low) and (low > 0 or high < 0)
+    if row["p_holm"] < alpha and excludes_zero:
         return "PASS", ""
+    if row["p_holm"] < alpha:
+        return "FAIL", "ranks significant, but the 95% CI of the mean change includes 0"
     return "FAIL", f"right direction, not significant (Holm p = {row['p_holm']:.2g})"

@@ -20,12 +20,16 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.config import Config, with_overrides
+from sim.config import POLICY_NAMES, Config, with_overrides
 from sim.runner import Result, run_jobs
 from sim.stats import mean_ci, paired_difference
 from sim.validation.claims import policy
 
 BASE_LABEL = "(none)"
+LOSSES = (
+    ("benign_finetunes_lost", "pareto", "benign fine-tunes lost"),
+    ("benefit_lost", "pareto_benefit", "benign value lost (API fine-tunes are worth less)"),
+)
 
 
 def bundles(policies: list[str], max_size: int) -> list[tuple[str, ...]]:
@@ -81,12 +85,36 @@ def frontier_table(every: list[tuple[str, ...]], runs: dict[str, list[Result]]) 
             row[f"{gain}_ci_high"] = diff["ci_high"]
             mean_base = float(np.mean(base))
             row[f"{gain}_pct"] = 100 * diff["mean"] / mean_base if mean_base else None
+        row["same_as"] = same_as(bundle, runs)
         rows.append(row)
     table = pd.DataFrame(rows)
-    table["pareto"] = pareto(
-        table["incidents_avoided"].to_numpy(float), table["benign_finetunes_lost"].to_numpy(float)
-    )
+    gain = table["incidents_avoided"].to_numpy(float)
+    distinct = (table["same_as"] == "").to_numpy()
+    for loss, flag, _ in LOSSES:
+        table[flag] = pareto(gain, table[loss].to_numpy(float)) & distinct
     return table
+
+
+OUTCOMES = ("total_misuse_incidents", "total_benign_finetunes", "total_harm", "total_benefit")
+
+
+def same_as(bundle: tuple[str, ...], runs: dict[str, list[Result]]) -> str:
+    """The smallest sub-bundle whose runs came out identical, seed by seed ("" if none).
+
+    Common seeds make this exact: an added policy that changed nothing (e.g. tamper
+    resistance once structured access keeps every new checkpoint closed) had nothing to act
+    on. Such a bundle ties with its sub-bundle and is not marked Pareto-optimal itself.
+    """
+
+    def key(name: str) -> list[tuple[Any, ...]]:
+        return [tuple(summary[o] for o in OUTCOMES) for _, summary in runs[name]]
+
+    mine = key(label(bundle))
+    for size in range(len(bundle)):
+        for sub in combinations(bundle, size):
+            if label(sub) in runs and key(label(sub)) == mine:
+                return label(sub)
+    return ""
 
 
 def pareto(gain: np.ndarray, loss: np.ndarray) -> np.ndarray:
@@ -100,45 +128,41 @@ def pareto(gain: np.ndarray, loss: np.ndarray) -> np.ndarray:
 
 
 def plot_frontier(table: pd.DataFrame, path: Path, title: str) -> None:
-    fig = Figure(figsize=(10, 6.5), layout="constrained")
-    ax = fig.subplots()
-    for size, rows in table.groupby("size"):
-        x, y = rows["benign_finetunes_lost"], rows["incidents_avoided"]
-        xerr = [x - rows["benign_finetunes_lost_ci_low"], rows["benign_finetunes_lost_ci_high"] - x]
-        yerr = [y - rows["incidents_avoided_ci_low"], rows["incidents_avoided_ci_high"] - y]
-        name = "base scenario" if size == 0 else f"{size} polic{'y' if size == 1 else 'ies'}"
-        ax.errorbar(x, y, xerr=xerr, yerr=yerr, fmt="o", ms=4, alpha=0.55, lw=0.6, label=name)
-    front = table[table["pareto"]].sort_values("benign_finetunes_lost")
-    ax.plot(
-        front["benign_finetunes_lost"],
-        front["incidents_avoided"],
-        "k-",
-        lw=1,
-        drawstyle="steps-post",
-    )
-    ax.scatter(
-        front["benign_finetunes_lost"],
-        front["incidents_avoided"],
-        s=90,
-        facecolors="none",
-        edgecolors="k",
-        zorder=4,
-        label="Pareto-optimal",
-    )
-    for row in front.itertuples():
-        ax.annotate(
-            row.bundle,
-            (row.benign_finetunes_lost, row.incidents_avoided),
-            fontsize=7,
-            xytext=(4, -10),
-            textcoords="offset points",
+    """Incidents avoided against each measure of what legitimate users lose, with the
+    Pareto-optimal bundles of that measure circled and labelled."""
+    fig = Figure(figsize=(16, 7), layout="constrained")
+    for ax, (loss, flag, name) in zip(fig.subplots(1, 2), LOSSES, strict=True):
+        for size, rows in table.groupby("size"):
+            x, y = rows[loss], rows["incidents_avoided"]
+            xerr = [x - rows[f"{loss}_ci_low"], rows[f"{loss}_ci_high"] - x]
+            yerr = [y - rows["incidents_avoided_ci_low"], rows["incidents_avoided_ci_high"] - y]
+            label = "base scenario" if size == 0 else f"{size} polic{'y' if size == 1 else 'ies'}"
+            ax.errorbar(x, y, xerr=xerr, yerr=yerr, fmt="o", ms=4, alpha=0.55, lw=0.6, label=label)
+        front = table[table[flag]].sort_values(loss)
+        ax.plot(front[loss], front["incidents_avoided"], "k-", lw=1, drawstyle="steps-post")
+        ax.scatter(
+            front[loss],
+            front["incidents_avoided"],
+            s=90,
+            facecolors="none",
+            edgecolors="k",
+            zorder=4,
+            label="Pareto-optimal",
         )
-    ax.axhline(0, color="grey", lw=0.6)
-    ax.axvline(0, color="grey", lw=0.6)
-    ax.set_xlabel("benign fine-tunes lost vs the base scenario (mean over seeds, 95% CI)")
-    ax.set_ylabel("misuse incidents avoided vs the base scenario (mean, 95% CI)")
-    ax.set_title(title, fontsize=10)
-    ax.legend(fontsize=8)
+        for row in front.to_dict("records"):
+            ax.annotate(
+                row["bundle"],
+                (row[loss], row["incidents_avoided"]),
+                fontsize=7,
+                xytext=(4, -10),
+                textcoords="offset points",
+            )
+        ax.axhline(0, color="grey", lw=0.6)
+        ax.axvline(0, color="grey", lw=0.6)
+        ax.set_xlabel(f"{name} vs the base scenario (mean over seeds, 95% CI)")
+        ax.set_ylabel("misuse incidents avoided vs the base scenario (mean, 95% CI)")
+        ax.legend(fontsize=8)
+    fig.suptitle(title)
     fig.savefig(path, dpi=100)
 
 
@@ -152,7 +176,17 @@ def frontier_markdown(table: pd.DataFrame, base: Config, seeds: int, policies: l
         return "-" if value is None or pd.isna(value) else f"{value:+.0f}%"
 
     ordered = table[table["size"] > 0].sort_values(
-        ["pareto", "incidents_avoided"], ascending=[False, False]
+        ["pareto", "pareto_benefit", "incidents_avoided"], ascending=[False, False, False]
+    )
+    enabled = [n for n in POLICY_NAMES if getattr(base.policies, n).enabled]
+    already = (
+        [
+            f"**Note:** the base scenario already enables {', '.join(enabled)}; bundles that "
+            "include them show no change from it (see 'same as').",
+            "",
+        ]
+        if enabled
+        else []
     )
     lines = [
         f"# Policy frontier: {base.name}",
@@ -161,21 +195,28 @@ def frontier_markdown(table: pd.DataFrame, base: Config, seeds: int, policies: l
         f"{', '.join(policies)}; {seeds} common seeds each, {base.steps} months. "
         "Avoided / lost = base scenario minus bundle, paired by seed, mean [95% CI]. "
         "Pareto-optimal: no other bundle avoids as many incidents for as few lost benign "
-        "fine-tunes (on means: overlapping CIs mean the ranking is not settled).",
+        "fine-tunes (on means: overlapping CIs mean the ranking is not settled). A second "
+        "frontier uses benign *value* lost: an API fine-tune counts as a fine-tune but is "
+        "worth less than one on open weights, so restrictive policies can raise the count "
+        "while cutting the value. 'same as' names a smaller bundle whose runs were identical "
+        "seed by seed: the extra policies had nothing left to act on.",
         "",
         "Results are conditional on the model's assumptions; they are not forecasts.",
         "",
+        *already,
         "![frontier](frontier.png)",
         "",
-        "| Pareto | bundle | incidents avoided | % | benign fine-tunes lost | % | harm avoided "
-        "| benefit lost |",
-        "|---|---|---|---|---|---|---|---|",
+        "| Pareto (fine-tunes) | Pareto (value) | bundle | incidents avoided | % | "
+        "benign fine-tunes lost | % | harm avoided, % | benefit lost, % | same as |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in ordered.to_dict("records"):
         lines.append(
-            f"| {'**yes**' if row['pareto'] else ''} | {row['bundle']} | "
+            f"| {'**yes**' if row['pareto'] else ''} | "
+            f"{'**yes**' if row['pareto_benefit'] else ''} | {row['bundle']} | "
             f"{ci(row, 'incidents_avoided')} | {pct(row['incidents_avoided_pct'])} | "
             f"{ci(row, 'benign_finetunes_lost')} | {pct(row['benign_finetunes_lost_pct'])} | "
-            f"{pct(row['harm_avoided_pct'])} | {pct(row['benefit_lost_pct'])} |"
+            f"{pct(row['harm_avoided_pct'])} | {pct(row['benefit_lost_pct'])} | "
+            f"{row['same_as']} |"
         )
     return "\n".join(lines) + "\n"

@@ -22,7 +22,8 @@ PASS_COLOUR, FAIL_COLOUR = "#1b7837", "#b2182b"
 
 def plot_claims(tables: dict[str, pd.DataFrame], path: Path) -> None:
     """Forest plot: each directional claim's mean paired change, relative to the reference
-    mean, with its 95% CI; colour = verdict."""
+    mean, with its 95% CI; colour = verdict. Claims without a reference level (a difference
+    of effects, or a zero reference mean) are in the tables only."""
     panels = {k: t[(t["expect"] != "zero") & t["relative"].notna()] for k, t in tables.items()}
     heights = [max(len(t), 1) for t in panels.values()]
     fig = Figure(figsize=(9, 0.32 * sum(heights) + 2), layout="constrained")
@@ -154,6 +155,8 @@ def write_report(
     calibration: pd.DataFrame,
 ) -> None:
     passed = int((primary["verdict"] == "PASS").sum())
+    na = int((primary["verdict"] == "N/A").sum())
+    na_text = f", {na} N/A" if na else ""
     enabled = [name for name in settings["base_policies"]]
     lines = [
         f"# Validation report: {base.name}",
@@ -167,6 +170,8 @@ def write_report(
         "guesses); they are not forecasts.",
         "",
     ]
+    if settings["warning"]:
+        lines += [f"**Warning:** {settings['warning']}.", ""]
     if enabled:
         lines += [
             f"**Note:** the base scenario already enables {', '.join(enabled)}: every world "
@@ -174,10 +179,11 @@ def write_report(
             "",
         ]
     lines += [
-        f"## Claims of SPEC sections 1 and 4: {passed} of {len(primary)} PASS",
+        f"## Claims of SPEC sections 1 and 4: {passed} of {len(primary)} PASS{na_text}",
         "",
-        "A directional claim PASSes when the mean paired change has the expected sign and the "
-        "one-sided Wilcoxon signed-rank test is significant after Holm's correction. "
+        "A directional claim PASSes when the mean paired change has the expected sign, the "
+        "one-sided Wilcoxon signed-rank test is significant after Holm's correction and the "
+        "95% CI of the change excludes zero. N/A: both worlds are the same configuration. "
         "'change' is treatment minus reference, per seed, averaged; 'relative' divides it by "
         "the reference mean; d_z is the mean change over its standard deviation.",
         "",

@@ -37,23 +37,38 @@ def enabled_policies(config: Config) -> list[str]:
     return [name for name in POLICY_NAMES if getattr(config.policies, name).enabled]
 
 
+def world_configs(base: Config) -> dict[str, Config]:
+    """Each world's configuration (raises ConfigError, naming the key, if the base scenario
+    makes one invalid)."""
+    worlds = worlds_needed(primary_claims(base.steps) + supplementary_claims())
+    return {world: with_overrides(base, WORLDS[world]) for world in worlds}
+
+
 def validate(
-    base: Config, seeds: list[int], alpha: float, workers: int | None, progress: bool
+    base: Config,
+    configs: dict[str, Config],
+    seeds: list[int],
+    alpha: float,
+    workers: int | None,
+    progress: bool,
 ) -> Validation:
-    primary, supplementary = primary_claims(), supplementary_claims()
-    worlds = worlds_needed(primary + supplementary)
-    configs = {world: with_overrides(base, WORLDS[world]) for world in worlds}
+    primary, supplementary = primary_claims(base.steps), supplementary_claims()
+    worlds = list(configs)
     jobs = [(configs[world], seed) for world in worlds for seed in seeds]
     results = run_jobs(jobs, workers, progress, "validate")
     n = len(seeds)
     runs = {world: results[i * n : (i + 1) * n] for i, world in enumerate(worlds)}
+
+    def identical(a: str, b: str) -> bool:
+        return configs[a] == configs[b]
+
     return Validation(
         base=base,
         seeds=seeds,
         alpha=alpha,
         runs=runs,
-        primary=evaluate(primary, runs, alpha),
-        supplementary=evaluate(supplementary, runs, alpha),
+        primary=evaluate(primary, runs, alpha, identical),
+        supplementary=evaluate(supplementary, runs, alpha, identical),
         calibration=calibrate(base, runs["baseline"]),
     )
 
@@ -85,6 +100,7 @@ def write_validation(folder: Path, result: Validation, root_seed: int) -> None:
         "worlds": len(result.runs),
         "runs": len(result.runs) * len(result.seeds),
         "base_policies": enabled_policies(result.base),
+        "warning": seeds_warning(result),
     }
     write_report(
         folder / "report.md",
@@ -93,6 +109,26 @@ def write_validation(folder: Path, result: Validation, root_seed: int) -> None:
         result.primary,
         result.supplementary,
         result.calibration,
+    )
+
+
+def seeds_warning(result: Validation) -> str | None:
+    """With n seeds the smallest one-sided Wilcoxon p-value is 2^-n; after Holm's correction
+    over m claims nothing can PASS unless 2^-n < alpha / m. Say so rather than let a reader
+    take the FAILs for evidence."""
+    n = len(result.seeds)
+    blind = [
+        name
+        for name, table in (("claims", result.primary), ("supplementary", result.supplementary))
+        if 0.5**n >= result.alpha / max(1, int((table["expect"] != "zero").sum()))
+    ]
+    if not blind:
+        return None
+    return (
+        f"with {n} seeds no directional claim in the {' and '.join(blind)} table can PASS "
+        f"(the smallest possible p-value, 2^-{n}, is not below alpha over the number of "
+        "claims, as Holm's correction needs): these FAILs are not evidence; use more "
+        "--replications (the default is sized for an answer)"
     )
 
 
