@@ -277,7 +277,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = parser.parse_args(args_list)
         if args.verb is None:
-            raise UserError("run.py: expected a verb (run, compare) or a scenario file; see --help")
+            raise UserError(
+                "run.py: expected a verb (" + ", ".join(VERBS) + ") or a scenario file; see --help"
+            )
         if args.verb == "app":
             return app_verb(args)
         if args.verb == "sensitivity":

@@ -149,12 +149,12 @@ def plot_frontier(table: pd.DataFrame, path: Path, title: str) -> None:
             zorder=4,
             label="Pareto-optimal",
         )
-        for row in front.to_dict("records"):
-            ax.annotate(
+        for k, row in enumerate(front.to_dict("records")):
+            ax.annotate(  # staggered: Pareto bundles often sit close together
                 row["bundle"],
                 (row[loss], row["incidents_avoided"]),
                 fontsize=7,
-                xytext=(4, -10),
+                xytext=(6, -10 - 9 * (k % 4)),
                 textcoords="offset points",
             )
         ax.axhline(0, color="grey", lw=0.6)
