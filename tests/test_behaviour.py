@@ -19,6 +19,7 @@ from scipy import stats
 
 from sim import simulate
 from sim.schema import merge
+from sim.validation.claims import API_ROUTE, CHEAP, DOWNLOADS, MUST_POOL, NO_SHARING
 
 pytestmark = pytest.mark.slow
 
@@ -52,10 +53,6 @@ def assert_greater(a: np.ndarray, b: np.ndarray, what: str) -> None:
 
 
 BASE: dict[str, Any] = {}
-CHEAP = {"costs": {"hardware_halving_months": 15.0, "algorithmic_halving_months": 4.0}}
-NO_SHARING = {
-    "sharing": {"hub_upload_prob": 0.0, "p2p_share_prob": 0.0, "pooling": {"enabled": False}}
-}
 
 
 # --- accessibility ------------------------------------------------------------------------
@@ -168,19 +165,10 @@ def test_closing_both_routes_beats_tamper_resistance_alone():
 
 
 # --- policies that work where the route they target is the one actors use --------------------
-# Stripping is cheap next to the harmful fine-tune, so downloading a stripped derivative
-# saves little: make it the binding route by raising the strip cost and closing the API route.
-DOWNLOADS = {
-    "costs": {"strip_cost_usd": 5000.0},
-    "malicious": {"harmful_finetune_factor": 0.1, "api_abuse_prob": 0.0},
-}
-# Poor malicious actors clustered together can only equip by pooling.
-MUST_POOL = {
-    "network": {"kind": "stochastic_block", "homophily": 0.8},
-    "malicious": {"budget_median_usd": 20.0, "api_abuse_prob": 0.0},
-}
-# Few open releases: the fine-tuning API is the main route.
-API_ROUTE = {"labs": {"openness": 0.1}, "malicious": {"api_abuse_prob": 1.0}}
+# The same worlds as `run.py validate` (sim/validation/claims.py): DOWNLOADS raises the strip
+# cost and closes the API route, so downloading a stripped derivative is the binding route;
+# in MUST_POOL poor malicious actors clustered together can only equip by pooling; in
+# API_ROUTE few releases are open, so the fine-tuning API is the main route.
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from sim.config import POLICY_NAMES
 from sim.schema import merge
 
 Expect = Literal["increase", "decrease", "zero"]
@@ -43,17 +44,7 @@ MUST_POOL = {
 }
 API_ROUTE = {"labs": {"openness": 0.1}, "malicious": {"api_abuse_prob": 1.0}}
 
-POLICIES = (
-    "structured_access",
-    "staged_release",
-    "tamper_resistance",
-    "hub_moderation",
-    "compute_kyc",
-    "pool_monitoring",
-    "api_finetune_screening",
-    "liability",
-    "adaptive",
-)
+POLICIES = POLICY_NAMES  # every policy, in the schema's order
 RESTRICTIVE = ("structured_access", "staged_release")
 TARGETED = ("tamper_resistance", "hub_moderation")
 
