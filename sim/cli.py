@@ -500,13 +500,7 @@ def validate_verb(args: argparse.Namespace) -> int:
 # --- frontier -------------------------------------------------------------------------------
 def frontier_verb(args: argparse.Namespace) -> int:
     from sim.config import POLICY_NAMES
-    from sim.results import write_yaml
-    from sim.validation.frontier import (
-        bundles,
-        frontier_markdown,
-        plot_frontier,
-        run_frontier,
-    )
+    from sim.validation.frontier import bundles, run_frontier, write_frontier
 
     policies = list(POLICY_NAMES)
     if args.policies is not None:
@@ -538,31 +532,7 @@ def frontier_verb(args: argparse.Namespace) -> int:
         table, runs = run_frontier(
             config, seeds, policies, args.max_size, args.workers, _progress(args, 2)
         )
-        table.to_csv(tmp / "frontier.csv", index=False)
-        plot_frontier(
-            table,
-            tmp / "frontier.png",
-            f"{config.name}: policy bundles of up to {args.max_size} ({len(seeds)} seeds, "
-            f"{config.steps} months)",
-        )
-        (tmp / "report.md").write_text(frontier_markdown(table, config, len(seeds), policies))
-        write_config(tmp / "config.yaml", config)
-        write_yaml(
-            tmp / "settings.yaml",
-            {
-                "policies": policies,
-                "max_size": args.max_size,
-                "root_seed": config.seed,
-                "seeds": seeds,
-            },
-        )
-        rows = [
-            {"bundle": name, "replication": rep, "seed": seed,
-             **{k: v for k, v in summary.items() if not isinstance(v, (list, dict))}}
-            for name, results in runs.items()
-            for rep, (seed, (_, summary)) in enumerate(zip(seeds, results, strict=True))
-        ]  # fmt: skip
-        pd_frame(rows).to_csv(tmp / "runs.csv", index=False)
+        write_frontier(tmp, table, runs, config, seeds, policies, args.max_size)
     folder = finalise(tmp)
     if not args.quiet:
         for flag, loss, name in (
@@ -583,12 +553,6 @@ def frontier_verb(args: argparse.Namespace) -> int:
 
 def _pct(value: Any) -> str:
     return "    -" if _num(value) is None else f"{value:+5.0f}%"
-
-
-def pd_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
-    import pandas as pd
-
-    return pd.DataFrame(rows)
 
 
 # --- discover -------------------------------------------------------------------------------

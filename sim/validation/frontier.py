@@ -21,9 +21,11 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.config import POLICY_NAMES, Config, with_overrides
+from sim.results import write_config, write_yaml
 from sim.runner import Result, run_jobs
 from sim.stats import mean_ci, paired_difference
 from sim.validation.claims import policy
+from sim.validation.report import runs_frame
 
 BASE_LABEL = "(none)"
 LOSSES = (
@@ -220,3 +222,25 @@ def frontier_markdown(table: pd.DataFrame, base: Config, seeds: int, policies: l
             f"{row['same_as']} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def write_frontier(
+    folder: Path,
+    table: pd.DataFrame,
+    runs: dict[str, list[Result]],
+    base: Config,
+    seeds: list[int],
+    policies: list[str],
+    max_size: int,
+) -> None:
+    """The table, plot, report and every run, as files a reader can re-analyse."""
+    table.to_csv(folder / "frontier.csv", index=False)
+    title = (
+        f"{base.name}: policy bundles of up to {max_size} ({len(seeds)} seeds, {base.steps} months)"
+    )
+    plot_frontier(table, folder / "frontier.png", title)
+    (folder / "report.md").write_text(frontier_markdown(table, base, len(seeds), policies))
+    write_config(folder / "config.yaml", base)
+    settings = {"policies": policies, "max_size": max_size, "root_seed": base.seed}
+    write_yaml(folder / "settings.yaml", {**settings, "seeds": seeds})
+    runs_frame(runs, seeds, "bundle").to_csv(folder / "runs.csv", index=False)

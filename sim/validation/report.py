@@ -113,6 +113,18 @@ def plot_calibration(config: Config, runs: Runs, path: Path) -> None:
     fig.savefig(path, dpi=100)
 
 
+def runs_frame(runs: dict[str, Runs], seeds: list[int], label: str) -> pd.DataFrame:
+    """Every run's scalar summary, one row per (``label`` value, replication), for re-analysis."""
+    return pd.DataFrame(
+        [
+            {label: name, "replication": rep, "seed": seed}
+            | {k: v for k, v in summary.items() if not isinstance(v, (list, dict))}
+            for name, results in runs.items()
+            for rep, (seed, (_, summary)) in enumerate(zip(seeds, results, strict=True))
+        ]
+    )
+
+
 def _num(x: Any, digits: int = 3) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "-"

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import yaml
@@ -19,7 +18,13 @@ from sim.runner import run_jobs
 from sim.validation.calibration import calibrate
 from sim.validation.claims import WORLDS, primary_claims, supplementary_claims, worlds_needed
 from sim.validation.evaluate import Runs, evaluate
-from sim.validation.report import plot_calibration, plot_claims, plot_trends, write_report
+from sim.validation.report import (
+    plot_calibration,
+    plot_claims,
+    plot_trends,
+    runs_frame,
+    write_report,
+)
 
 
 @dataclass
@@ -78,12 +83,7 @@ def write_validation(folder: Path, result: Validation, root_seed: int) -> None:
     result.primary.to_csv(folder / "claims.csv", index=False)
     result.supplementary.to_csv(folder / "supplementary.csv", index=False)
     result.calibration.to_csv(folder / "calibration.csv", index=False)
-    rows = [
-        {"world": world, "replication": rep, "seed": seed, **_flat(summary)}
-        for world, results in result.runs.items()
-        for rep, (seed, (_, summary)) in enumerate(zip(result.seeds, results, strict=True))
-    ]
-    pd.DataFrame(rows).to_csv(folder / "runs.csv", index=False)
+    runs_frame(result.runs, result.seeds, "world").to_csv(folder / "runs.csv", index=False)
     write_config(folder / "config.yaml", result.base)
     worlds = {world: WORLDS[world] for world in result.runs}
     (folder / "worlds.yaml").write_text(yaml.safe_dump(worlds, sort_keys=False), "utf-8")
@@ -130,10 +130,6 @@ def seeds_warning(result: Validation) -> str | None:
         "claims, as Holm's correction needs): these FAILs are not evidence; use more "
         "--replications (the default is sized for an answer)"
     )
-
-
-def _flat(summary: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in summary.items() if not isinstance(v, (list, dict))}
 
 
 def verdict_lines(result: Validation) -> list[str]:
