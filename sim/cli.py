@@ -167,38 +167,32 @@ def build_parser() -> argparse.ArgumentParser:
         help="override a spec key, e.g. --set samples=64 (repeatable)",
     )
     sens.add_argument("--quiet", action="store_true", help="print only the batch folder")
-    validate = verbs.add_parser(
+    validate = _experiment(
+        verbs,
         "validate",
         help="check the paper's claims as emergent outcomes; calibration report",
         description="Run the validation experiments over common seeds and write "
         "<out>/validation/<run-id>/report.md: a PASS/FAIL table for each claim (effect size, "
         "95%% CI, test) and the stylised-fact calibration against the sourced figures.",
         epilog=VALIDATE_EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        replications_help="seeds per experiment (default 30)",
     )
-    validate.add_argument(
-        "scenario", type=Path, nargs="?", default=BASELINE, help="base scenario (default: baseline)"
-    )
-    _common(validate, replications_help="seeds per experiment (default 30)")
     validate.add_argument(
         "--alpha",
         type=float,
         default=0.05,
         help="family-wise significance level, Holm-corrected across claims (default 0.05)",
     )
-    frontier = verbs.add_parser(
+    frontier = _experiment(
+        verbs,
         "frontier",
         help="policy frontier: every bundle of up to K policies over common seeds",
         description="Run the base scenario with every bundle of up to --max-size policies "
         "over common seeds; plot incidents avoided against benign fine-tunes lost with 95%% "
         "CIs, mark the Pareto-optimal bundles, and write frontier.csv.",
         epilog=FRONTIER_EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        replications_help="seeds per bundle (default 10)",
     )
-    frontier.add_argument(
-        "scenario", type=Path, nargs="?", default=BASELINE, help="base scenario (default: baseline)"
-    )
-    _common(frontier, replications_help="seeds per bundle (default 10)")
     frontier.add_argument(
         "--max-size",
         type=int,
@@ -250,6 +244,24 @@ def build_parser() -> argparse.ArgumentParser:
         help="results root: writes OUT/discovery/<run-id>/ (default: inside the batch)",
     )
     discover.add_argument("--quiet", action="store_true", help="print only the output folder")
+    return parser
+
+
+def _experiment(
+    verbs: Any, name: str, help: str, description: str, epilog: str, replications_help: str
+) -> argparse.ArgumentParser:
+    """A verb that runs experiments on an optional base scenario (validate, frontier)."""
+    parser = verbs.add_parser(
+        name,
+        help=help,
+        description=description,
+        epilog=epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "scenario", type=Path, nargs="?", default=BASELINE, help="base scenario (default: baseline)"
+    )
+    _common(parser, replications_help=replications_help)
     return parser
 
 

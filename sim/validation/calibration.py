@@ -59,6 +59,12 @@ def _median(values: list[float]) -> float:
     return float(np.median(x)) if len(x) else math.nan
 
 
+def _within(value: float, low: float, high: float) -> str:
+    if math.isnan(value):
+        return "n/a (no value)"
+    return "agrees" if low <= value <= high else "disagrees"
+
+
 def _usd(value: float) -> str:
     return "n/a" if math.isnan(value) else f"${value:,.0f}"
 
@@ -93,9 +99,7 @@ def calibrate(config: Config, runs: list[tuple[pd.DataFrame, dict[str, Any]]]) -
     def verdict(ok: bool, value: float, yes: str = "agrees") -> str:
         if short:
             return too_short
-        if math.isnan(value):
-            return "n/a (no value)"
-        return yes if ok else "disagrees"
+        return "n/a (no value)" if math.isnan(value) else (yes if ok else "disagrees")
 
     strip0 = _median([f["strip_cost"].iloc[0] for f in frames])
     row(
@@ -104,9 +108,7 @@ def calibrate(config: Config, runs: list[tuple[pd.DataFrame, dict[str, Any]]]) -
         _usd(strip0),
         "< $200 (Llama 2-Chat 70B, one GPU)",
         "Lermen et al. 2023; Gade et al. 2023",
-        "n/a (no value)"
-        if math.isnan(strip0)
-        else ("agrees" if 20 <= strip0 <= 200 else "disagrees"),
+        _within(strip0, 20, 200),
         "tolerance: between $20 and $200. Anchored on costs.strip_cost_usd; one month of "
         "price decline and known techniques make it slightly lower.",
     )
@@ -117,9 +119,7 @@ def calibrate(config: Config, runs: list[tuple[pd.DataFrame, dict[str, Any]]]) -
         _usd(tune0),
         "< $100 compute (Alpaca 7B); ~1 GPU-day for 65B (QLoRA)",
         "Taori et al. 2023; Dettmers et al. 2023",
-        "n/a (no value)"
-        if math.isnan(tune0)
-        else ("agrees" if 30 <= tune0 <= 3000 else "disagrees"),
+        _within(tune0, 30, 3000),
         "tolerance: $30 to $3,000 (a GPU-day costs tens of dollars; the open frontier is "
         "larger than 7B). Anchored on costs.finetune_cost_usd = 500, a guess in that range.",
     )

@@ -167,6 +167,14 @@ def _pair(cid: str, statement: str, source: str, ref: str, treat: str, m: Measur
     )
 
 
+def _trend(cid: str, statement: str, source: str, column: str, steps: int, expect: Expect) -> Claim:
+    """A column's last window against its first, within the baseline's own runs."""
+    first, last = first_window(column, steps), last_window(column, steps)
+    return Claim(
+        cid, statement, source, column, side("baseline", first), side("baseline", last), expect
+    )
+
+
 def primary_claims(steps: int = 120) -> list[Claim]:
     """The claims of SPEC sections 1 and 4, as the issue lists them (``steps`` sizes the
     first and last windows of the within-run claims)."""
@@ -199,23 +207,21 @@ def primary_claims(steps: int = 120) -> list[Claim]:
             BENIGN,
             "increase",
         ),
-        Claim(
+        _trend(
             "finetuning-spreads",
             f"Fine-tuning spreads over a run (benign fine-tunes per month, last {span} vs first)",
             "SPEC 2: precondition of the coverage claim",
             "benign_finetunes",
-            side("baseline", first_window("benign_finetunes", steps)),
-            side("baseline", last_window("benign_finetunes", steps)),
+            steps,
             "increase",
         ),
-        Claim(
+        _trend(
             "coverage-falls",
             "At fixed oversight capacity, coverage falls as fine-tuning "
             f"spreads (last {span} vs first)",
             "SPEC 1, 2: oversight gets harder",
             "oversight_coverage",
-            side("baseline", first_window("oversight_coverage", steps)),
-            side("baseline", last_window("oversight_coverage", steps)),
+            steps,
             "decrease",
         ),
         _pair(
