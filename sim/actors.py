@@ -21,13 +21,21 @@ class Actor(mesa.Agent):
 
     model: EcosystemModel
 
-    def __init__(self, model: EcosystemModel, node: int, budget: float, skill: float) -> None:
+    def __init__(self, model: EcosystemModel, node: int, skill: float) -> None:
         super().__init__(model)
         self.node = node
-        self.budget = budget
         self.skill = skill
         self.private_safe: Checkpoint | None = None
         self.private_stripped: Checkpoint | None = None
+
+    @property
+    def budget(self) -> float:
+        """Monthly budget in USD; the model's ``budget`` array is the one source of truth."""
+        return float(self.model.budget[self.node])
+
+    @budget.setter
+    def budget(self, value: float) -> None:
+        self.model.budget[self.node] = value
 
     @property
     def banned(self) -> bool:

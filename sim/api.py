@@ -26,7 +26,8 @@ def simulate(
         seed: the run's seed; ``config.seed`` when omitted.
 
     Returns:
-        The per-step outcomes (one row per month, SPEC section 5 columns) and the run summary.
+        The per-step outcomes (one row per month; columns in docs/ODD.md §3.3.12) and
+        the run summary.
 
     Raises:
         ConfigError: a key or value in ``config`` is invalid (the message names the key path).

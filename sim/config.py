@@ -503,7 +503,7 @@ class Config:
     replications: int = param(1, "runs with different seeds", low=1, high=1_000_000)
     population: Population = section(Population, "how many actors of each kind")
     network: Network = section(Network, "the collaboration graph")
-    costs: Costs = section(Costs, "the fine-tuning cost curve (SPEC section 3)")
+    costs: Costs = section(Costs, "the fine-tuning cost curve (ODD §3.3.1)")
     sharing: Sharing = section(Sharing, "hub uploads, peer-to-peer shares, pooling, techniques")
     labs: Labs = section(Labs, "labs and their releases")
     hobbyists: Hobbyists = section(Hobbyists, "benign fine-tuners")

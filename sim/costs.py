@@ -1,4 +1,4 @@
-"""The fine-tuning cost curve (SPEC section 3): pure functions of capability, time and know-how.
+"""The fine-tuning cost curve (ODD §3.3.1): pure functions of capability, time and know-how.
 
 cost = base(c) x hardware(t) x algorithms(t) x techniques(n) [x strip factor], where
 base(c) = base_usd x 10^(e c) and algorithms(t) = (compute index)^e, e being the

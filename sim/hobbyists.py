@@ -9,7 +9,6 @@ neighbours, and now and then the run yields a new cost-cutting technique.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from sim import costs
 from sim.actors import Actor
@@ -18,14 +17,8 @@ from sim.moderation import screen_upload
 from sim.oversight import Activity
 from sim.pooling import form_pool
 
-if TYPE_CHECKING:
-    from sim.model import EcosystemModel
-
 
 class Hobbyist(Actor):
-    def __init__(self, model: EcosystemModel, node: int, budget: float, skill: float) -> None:
-        super().__init__(model, node, budget, skill)
-
     def value(self, capability: float) -> float:
         """Benign value of a fine-tune: grows with the checkpoint's capability and with skill."""
         elasticity = self.model.cfg.hobbyists.benefit_elasticity

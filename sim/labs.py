@@ -29,7 +29,7 @@ class Lab(Actor):
         offers_finetune_api: bool,
         first_release: int,
     ) -> None:
-        super().__init__(model, node, budget=0.0, skill=1.0)
+        super().__init__(model, node, skill=1.0)
         self.openness = openness
         self.gap = gap
         self.offers_finetune_api = offers_finetune_api

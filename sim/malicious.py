@@ -27,10 +27,8 @@ if TYPE_CHECKING:
 
 
 class MaliciousActor(Actor):
-    def __init__(
-        self, model: EcosystemModel, node: int, budget: float, skill: float, goal: float
-    ) -> None:
-        super().__init__(model, node, budget, skill)
+    def __init__(self, model: EcosystemModel, node: int, skill: float, goal: float) -> None:
+        super().__init__(model, node, skill)
         self.goal = goal
         self.equipped: Checkpoint | None = None
         self.equipped_until: int | None = None

@@ -111,12 +111,10 @@ class EcosystemModel(mesa.Model):
             )
             for i in range(n_labs)
         ]
-        budgets, skills = self.budget.tolist(), skill.tolist()
+        skills = skill.tolist()
+        actors += [Hobbyist(self, int(v), skills[v - n_labs]) for v in self.hobbyist_nodes]
         actors += [
-            Hobbyist(self, int(v), budgets[v], skills[v - n_labs]) for v in self.hobbyist_nodes
-        ]
-        actors += [
-            MaliciousActor(self, int(v), budgets[v], skills[v - n_labs], float(goals[i]))
+            MaliciousActor(self, int(v), skills[v - n_labs], float(goals[i]))
             for i, v in enumerate(self.malicious_nodes.tolist())
         ]
         return actors

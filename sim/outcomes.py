@@ -1,4 +1,4 @@
-"""The outcomes (SPEC section 5): one place that knows each column's name and how it is measured.
+"""The outcomes (ODD §3.3.12): one place that knows each column's name and how it is measured.
 
 Reporters are small module-level functions named after what they measure, handed to Mesa's
 DataCollector in :data:`REPORTERS`; the per-run summary is derived from the collected frame.

@@ -1,4 +1,4 @@
-"""The fine-tuning cost curve (SPEC section 3), one factor at a time."""
+"""The fine-tuning cost curve (ODD §3.3.1), one factor at a time."""
 
 import pytest
 

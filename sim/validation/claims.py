@@ -119,7 +119,7 @@ class Claim:
 
     id: str
     statement: str
-    source: str  # where the claim comes from (SPEC section, paper)
+    source: str  # where the claim comes from (the paper, ODD section)
     outcome: str
     reference: tuple[Term, ...]
     treatment: tuple[Term, ...]
@@ -176,14 +176,14 @@ def _trend(cid: str, statement: str, source: str, column: str, steps: int, expec
 
 
 def primary_claims(steps: int = 120) -> list[Claim]:
-    """The claims of SPEC sections 1 and 4, as the issue lists them (``steps`` sizes the
+    """The paper's claims (ODD §1.1) and the policies' (ODD §3.3.11) (``steps`` sizes the
     first and last windows of the within-run claims)."""
     span = _months(steps)
     claims = [
         _pair(
             "cheaper-more-incidents",
             "Cheaper fine-tuning raises misuse incidents",
-            "SPEC 1 (A): cost-reducing research",
+            "Chan et al. 2023, (A) cost-reducing research; ODD §1.1",
             "baseline",
             "cheap_finetuning",
             INCIDENTS,
@@ -192,7 +192,7 @@ def primary_claims(steps: int = 120) -> list[Claim]:
         _pair(
             "sharing-more-incidents",
             "More sharing raises misuse incidents",
-            "SPEC 1 (B): sharing research",
+            "Chan et al. 2023, (B) sharing research; ODD §1.1",
             "no_sharing",
             "baseline",
             INCIDENTS,
@@ -201,7 +201,7 @@ def primary_claims(steps: int = 120) -> list[Claim]:
         _pair(
             "sharing-more-benign",
             "More sharing raises benign fine-tunes",
-            "SPEC 1: benefits of accessible fine-tuning",
+            "Chan et al. 2023, benefits of accessible fine-tuning; ODD §1.1",
             "no_sharing",
             "baseline",
             BENIGN,
@@ -210,7 +210,7 @@ def primary_claims(steps: int = 120) -> list[Claim]:
         _trend(
             "finetuning-spreads",
             f"Fine-tuning spreads over a run (benign fine-tunes per month, last {span} vs first)",
-            "SPEC 2: precondition of the coverage claim",
+            "ODD §3.3.10: precondition of the coverage claim",
             "benign_finetunes",
             steps,
             "increase",
@@ -219,7 +219,7 @@ def primary_claims(steps: int = 120) -> list[Claim]:
             "coverage-falls",
             "At fixed oversight capacity, coverage falls as fine-tuning "
             f"spreads (last {span} vs first)",
-            "SPEC 1, 2: oversight gets harder",
+            "Chan et al. 2023, oversight gets harder; ODD §1.1, §3.3.10",
             "oversight_coverage",
             steps,
             "decrease",
@@ -227,7 +227,7 @@ def primary_claims(steps: int = 120) -> list[Claim]:
         _pair(
             "cheaper-less-coverage",
             "Cheaper fine-tuning lowers mean oversight coverage",
-            "SPEC 1: oversight gets harder",
+            "Chan et al. 2023, oversight gets harder; ODD §1.1",
             "baseline",
             "cheap_finetuning",
             COVERAGE,
@@ -239,7 +239,7 @@ def primary_claims(steps: int = 120) -> list[Claim]:
             _pair(
                 f"{name}-fewer-incidents",
                 f"{name} gives fewer incidents than baseline",
-                "SPEC 4: mitigation policies",
+                "ODD §3.3.11: mitigation policies",
                 "baseline",
                 name,
                 INCIDENTS,
@@ -252,7 +252,7 @@ def primary_claims(steps: int = 120) -> list[Claim]:
                 _pair(
                     f"{restrictive}-costs-more-than-{targeted}",
                     f"{restrictive} loses more benign fine-tunes than {targeted}",
-                    "SPEC 4: restrictive vs targeted policies",
+                    "ODD §3.3.11: restrictive vs targeted policies",
                     targeted,
                     restrictive,
                     BENIGN,
@@ -263,7 +263,7 @@ def primary_claims(steps: int = 120) -> list[Claim]:
         Claim(
             "pooling-evades-kyc",
             "Pooling lets actors evade compute KYC: KYC cuts more incidents when nobody can pool",
-            "SPEC 1 (B), 4: pooled compute escapes compute-based oversight",
+            "Chan et al. 2023 (B): pooled compute escapes compute-based oversight; ODD §3.3.11",
             INCIDENTS.__name__,
             effect("compute_kyc", "baseline", INCIDENTS),
             effect("no_pooling+compute_kyc", "no_pooling", INCIDENTS),
@@ -273,7 +273,7 @@ def primary_claims(steps: int = 120) -> list[Claim]:
             "pool-monitoring-closes-kyc-gap",
             "Unless pool monitoring is on: KYC + pool "
             "monitoring gives fewer incidents than KYC alone",
-            "SPEC 4: pool_monitoring",
+            "ODD §3.3.11: pool_monitoring",
             "compute_kyc",
             "compute_kyc+pool_monitoring",
             INCIDENTS,
@@ -282,7 +282,7 @@ def primary_claims(steps: int = 120) -> list[Claim]:
         _pair(
             "no-malicious-no-incidents",
             "Zero malicious actors give zero incidents",
-            "SPEC 2: misuse needs a malicious actor",
+            "ODD §1.2: misuse needs a malicious actor",
             "no_malicious",
             "no_malicious",
             INCIDENTS,
@@ -301,7 +301,7 @@ def supplementary_claims() -> list[Claim]:
             _pair(
                 f"{name}-less-harm",
                 f"{name} gives less harm than baseline",
-                "SPEC 4",
+                "ODD §3.3.11",
                 "baseline",
                 name,
                 HARM,
@@ -313,7 +313,7 @@ def supplementary_claims() -> list[Claim]:
             _pair(
                 f"{name}-costs-benefit",
                 f"{name} costs benign value (a policy's price)",
-                "SPEC 4: each policy should cost something",
+                "ODD §3.3.11: each policy should cost something",
                 "baseline",
                 name,
                 BENEFIT,
@@ -326,7 +326,7 @@ def supplementary_claims() -> list[Claim]:
                 _pair(
                     f"{restrictive}-costs-more-value-than-{targeted}",
                     f"{restrictive} loses more benign value than {targeted}",
-                    "SPEC 4: restrictive vs targeted, by value (an API fine-tune counts as a "
+                    "ODD §3.3.11: restrictive vs targeted, by value (an API fine-tune counts as a "
                     "fine-tune but is worth less)",
                     targeted,
                     restrictive,
@@ -338,7 +338,7 @@ def supplementary_claims() -> list[Claim]:
         _pair(
             "cheaper-more-benign",
             "Cheaper fine-tuning raises benign fine-tunes",
-            "SPEC 1: benefits",
+            "Chan et al. 2023, benefits; ODD §1.1",
             "baseline",
             "cheap_finetuning",
             BENIGN,
@@ -348,7 +348,7 @@ def supplementary_claims() -> list[Claim]:
             "hub-moderation-where-downloads-matter",
             "hub_moderation cuts incidents where "
             "downloading stripped derivatives is the binding route",
-            "SPEC 4",
+            "ODD §3.3.11",
             "downloads",
             "downloads+hub_moderation",
             INCIDENTS,
@@ -358,7 +358,7 @@ def supplementary_claims() -> list[Claim]:
         _pair(
             "pool-monitoring-where-actors-must-pool",
             "pool_monitoring cuts incidents where malicious actors can only equip by pooling",
-            "SPEC 4",
+            "ODD §3.3.11",
             "must_pool",
             "must_pool+pool_monitoring",
             INCIDENTS,
@@ -368,7 +368,7 @@ def supplementary_claims() -> list[Claim]:
         _pair(
             "kyc-gap-where-actors-must-pool",
             "KYC + pool monitoring beats KYC alone where malicious actors must pool",
-            "SPEC 4",
+            "ODD §3.3.11",
             "must_pool+compute_kyc",
             "must_pool+compute_kyc+pool_monitoring",
             INCIDENTS,
@@ -378,7 +378,7 @@ def supplementary_claims() -> list[Claim]:
         _pair(
             "api-screening-where-api-is-the-route",
             "api_finetune_screening cuts incidents where the fine-tuning API is the main route",
-            "SPEC 4",
+            "ODD §3.3.11",
             "api_route",
             "api_route+api_finetune_screening",
             INCIDENTS,

@@ -191,7 +191,8 @@ def write_report(
             "",
         ]
     lines += [
-        f"## Claims of SPEC sections 1 and 4: {passed} of {len(primary)} PASS{na_text}",
+        f"## The paper's claims and the policies' (ODD §1.1, §3.3.11): {passed} of "
+        f"{len(primary)} PASS{na_text}",
         "",
         "A directional claim PASSes when the mean paired change has the expected sign, the "
         "one-sided Wilcoxon signed-rank test is significant after Holm's correction and the "
