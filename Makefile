@@ -5,7 +5,7 @@
 #               front-end assets (idempotent)
 #   make app    set up, then start the interactive app on http://127.0.0.1:8765
 #   make bench  speed benchmarks: table + benchmarks/results/latest.json (a few minutes)
-#   make lint   ruff check + format check
+#   make lint   ruff check + format check + the import contracts (docs/architecture.md)
 #   make lock   re-pin requirements.lock from pyproject.toml
 
 VENV   := .venv
@@ -46,6 +46,7 @@ bench: setup
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: setup
 	$(VENV)/bin/ruff format .

@@ -15,12 +15,13 @@ from typing import Any
 import yaml
 
 from sim.config import Config
+from sim.errors import UserError
 from sim.schema import ConfigError, build, merge
 
 MAX_FILE_BYTES = 1_000_000
 
 
-class ScenarioError(Exception):
+class ScenarioError(UserError):
     """A user mistake in a scenario file or an override; the message is one line."""
 
     def __init__(self, where: str, path: str, message: str, line: int | None = None) -> None:

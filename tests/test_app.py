@@ -15,8 +15,8 @@ from sim.app import figures
 from sim.app.controls import ALL_CONTROLS, POLICIES
 from sim.app.page import Dashboard
 from sim.app.session import MAX_DRAWN_NODES, AppSession, scenario_names
+from sim.experiments.seeding import derive_seed
 from sim.scenario import load_scenario
-from sim.seeding import derive_seed
 
 SMALL = {"population.hobbyists": 150, "population.malicious": 10}
 

@@ -22,8 +22,8 @@ import pytest
 import yaml
 
 from sim.api import simulate
+from sim.experiments.seeding import derive_seed
 from sim.scenario import load_scenario
-from sim.seeding import derive_seed
 
 pytest.importorskip("playwright")
 from playwright.sync_api import Browser, Page, expect, sync_playwright

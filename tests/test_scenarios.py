@@ -8,9 +8,9 @@ import pytest
 
 from sim import make_config, simulate
 from sim.config import POLICY_NAMES, with_overrides
-from sim.results import OutputError, finalise, run_folder
+from sim.experiments.folders import OutputError, finalise, run_folder
+from sim.experiments.seeding import derive_seed, replication_seeds
 from sim.scenario import ScenarioError, load_scenario, parse_sets
-from sim.seeding import derive_seed, replication_seeds
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 FILES = sorted(SCENARIOS.glob("*.yaml"))

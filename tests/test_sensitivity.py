@@ -16,8 +16,8 @@ from sim.batch import runner as batch_runner
 from sim.batch import work
 from sim.batch.analysis import AnalysisError
 from sim.batch.spec import load_spec
+from sim.experiments.seeding import derive_seed
 from sim.scenario import ScenarioError
-from sim.seeding import derive_seed
 
 ROOT = Path(__file__).resolve().parent.parent
 TINY_BASE = """name: tiny

@@ -13,7 +13,8 @@ from scipy import stats
 from test_cli_errors import ROOT, assert_user_error, cli
 
 from sim import make_config, simulate
-from sim.stats import holm, paired_test
+from sim.experiments.runs import Runs
+from sim.experiments.stats import holm, paired_test
 from sim.validation.calibration import annual_factor, source_fixed_capability_factor
 from sim.validation.claims import (
     WORLDS,
@@ -95,9 +96,9 @@ def test_source_implied_decline_from_the_halving_times():
 
 
 # --- verdicts on synthetic runs -----------------------------------------------------------------
-def _runs(values: dict[str, list[float]]) -> dict:
+def _runs(values: dict[str, list[float]]) -> Runs:
     frame = pd.DataFrame({"step": [1]})
-    return {w: [(frame, {"x": v}) for v in vs] for w, vs in values.items()}
+    return Runs.of({w: [(frame, {"x": v}) for v in vs] for w, vs in values.items()})
 
 
 X = total("x")
@@ -191,11 +192,13 @@ def test_claims_use_only_defined_worlds_and_ids_are_unique():
 def test_a_world_against_itself_fails_and_no_malicious_actors_pass():
     small = {"steps": 24, "population": {"hobbyists": 200, "malicious": 10}}
     quiet = {**small, "population": {"hobbyists": 200, "malicious": 0}}
-    runs = {
-        "baseline": [simulate(small, seed=s) for s in range(4)],
-        "copy": [simulate(small, seed=s) for s in range(4)],
-        "no_malicious": [simulate(quiet, seed=s) for s in range(4)],
-    }
+    runs = Runs.of(
+        {
+            "baseline": [simulate(small, seed=s) for s in range(4)],
+            "copy": [simulate(small, seed=s) for s in range(4)],
+            "no_malicious": [simulate(quiet, seed=s) for s in range(4)],
+        }
+    )
     inc = total("total_misuse_incidents")
     table = evaluate(
         [
@@ -227,12 +230,14 @@ def test_frontier_table_signs_and_ties_with_a_smaller_bundle():
         return pd.DataFrame(), summary
 
     seeds = [0.0, 1.0, 2.0]
-    runs = {
-        "(none)": [run(10 + s, 100 + s) for s in seeds],
-        "a": [run(8 + s, 99 + s) for s in seeds],
-        "b": [run(10 + s, 100 + s) for s in seeds],
-        "a + b": [run(8 + s, 99 + s) for s in seeds],
-    }
+    runs = Runs.of(
+        {
+            "(none)": [run(10 + s, 100 + s) for s in seeds],
+            "a": [run(8 + s, 99 + s) for s in seeds],
+            "b": [run(10 + s, 100 + s) for s in seeds],
+            "a + b": [run(8 + s, 99 + s) for s in seeds],
+        }
+    )
     table = frontier_table([(), ("a",), ("b",), ("a", "b")], runs).set_index("bundle")
     assert table.loc["a", "incidents_avoided"] == pytest.approx(2.0)
     assert table.loc["a", "benign_finetunes_lost"] == pytest.approx(1.0)

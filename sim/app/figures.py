@@ -5,13 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-import matplotlib
-
-matplotlib.use("Agg")
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from sim.experiments.plots import new_figure
 from sim.labs import Lab
 from sim.malicious import MaliciousActor
 
@@ -36,7 +34,7 @@ class SeriesPlot:
     building matplotlib axes costs far more than the model step itself."""
 
     def __init__(self, horizon: int) -> None:
-        self.figure = Figure(figsize=(11, 6.2))
+        self.figure = new_figure(figsize=(11, 6.2))
         self.figure.subplots_adjust(
             left=0.06, right=0.99, top=0.95, bottom=0.08, wspace=0.28, hspace=0.38
         )
@@ -95,7 +93,7 @@ def network_figure(session: AppSession) -> Figure:
     actors grey. Large graphs show every lab and malicious actor plus a sample of hobbyists."""
     layout, graph = session.layout, session.model.graph
     index = {int(v): i for i, v in enumerate(layout.nodes.tolist())}
-    fig = Figure(figsize=(6, 6))
+    fig = new_figure(figsize=(6, 6))
     fig.subplots_adjust(left=0.01, right=0.99, top=0.95, bottom=0.01)
     ax = fig.subplots()
     segments = [
@@ -156,7 +154,7 @@ def lineage_table(session: AppSession) -> pd.DataFrame:
 def lineage_figure(session: AppSession) -> Figure:
     table = lineage_table(session).sort_values("capability")
     height = max(2.5, 0.22 * len(table) + 1)
-    fig = Figure(figsize=(6, height))
+    fig = new_figure(figsize=(6, height))
     fig.subplots_adjust(left=0.36, right=0.98, top=1 - 0.45 / height, bottom=0.55 / height)
     ax = fig.subplots()
     y = np.arange(len(table))

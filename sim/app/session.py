@@ -19,10 +19,12 @@ import yaml
 
 from sim.app.controls import ALL_CONTROLS
 from sim.config import Config
+from sim.experiments.runs import Runs
+from sim.experiments.seeding import derive_seed
 from sim.model import EcosystemModel
+from sim.outcomes import COLUMNS
 from sim.scenario import load_scenario
 from sim.schema import build, merge, to_dict, unflatten
-from sim.seeding import derive_seed
 
 SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
 MAX_DRAWN_NODES = 600
@@ -103,21 +105,18 @@ class AppSession:
 
     def timeseries(self) -> pd.DataFrame:
         if self.month == 0:
-            from sim.outcomes import COLUMNS
-
             return pd.DataFrame(columns=list(COLUMNS))
         return self.model.timeseries()
 
     # --- export -------------------------------------------------------------------------
-    def csv(self) -> str:
+    def runs(self) -> Runs:
+        """This interactive run as one replication, in the shape every verb writes."""
         with self.lock:
-            frame = self.timeseries().assign(replication=0, seed=self.seed)
-        columns = [
-            "replication",
-            "seed",
-            *[c for c in frame.columns if c not in ("replication", "seed")],
-        ]
-        return frame[columns].to_csv(index=False)
+            return Runs.single(self.config.name, self.seed, self.timeseries(), {})
+
+    def csv(self) -> str:
+        """The time series as ``timeseries.csv`` holds it (``replication``, ``seed``, ...)."""
+        return self.runs().timeseries().to_csv(index=False)
 
     def config_yaml(self) -> str:
         """The resolved configuration, as one replication: ``python run.py`` on it

@@ -16,12 +16,13 @@ from SALib.analyze import sobol as sobol_analyze
 
 from sim.batch.design import SAMPLING_KEY
 from sim.batch.spec import Spec
-from sim.seeding import derive_seed
+from sim.errors import UserError
+from sim.experiments.seeding import derive_seed
 
 MAIN_INDEX = {"sobol": "ST", "morris": "mu_star", "lhs": "S1"}
 
 
-class AnalysisError(Exception):
+class AnalysisError(UserError):
     """The results cannot be analysed as asked (e.g. an outcome with missing values)."""
 
 

@@ -12,7 +12,7 @@ from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 
 from sim.batch.spec import Spec
-from sim.seeding import derive_seed
+from sim.experiments.seeding import derive_seed
 
 SAMPLING_KEY = 2**31  # spawn key of the sampling stream, apart from every run's (sample, rep)
 

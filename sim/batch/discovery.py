@@ -21,15 +21,13 @@ from pathlib import Path
 from typing import Any
 
 import matplotlib
-
-matplotlib.use("Agg")
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 
 from sim.batch.analysis import AnalysisError
 from sim.batch.spec import Parameter
-from sim.results import OutputError, finalise, run_folder
+from sim.experiments.folders import OutputError, finalise, run_folder
+from sim.experiments.plots import new_figure
 
 MIN_SAMPLES = 10
 PASTE_ALPHA = 0.05  # the EMA Workbench's default; not a flag
@@ -375,7 +373,7 @@ def plot_trajectories(boxes: list[Box], outcome: str, threshold: float, path: Pa
     """Coverage against density along each box's peeling trajectory (the trade-off between a
     box that explains many failures and one in which failure is nearly certain)."""
     n = max(len(boxes), 1)
-    fig = Figure(figsize=(5 * n, 4.2), layout="constrained")
+    fig = new_figure(figsize=(5 * n, 4.2), layout="constrained")
     axes = np.atleast_1d(fig.subplots(1, n, squeeze=False)[0])
     if not boxes:
         axes[0].text(0.5, 0.5, "no box found", ha="center", va="center")
@@ -420,7 +418,7 @@ def plot_boxes(
     by_key = {p.key: p for p in parameters}
     n = max(len(boxes), 1)
     heights = [max(len(b.limits), 1) + 1 for b in boxes] or [2]
-    fig = Figure(figsize=(7.5, 0.45 * sum(heights) + 1.2 * n), layout="constrained")
+    fig = new_figure(figsize=(7.5, 0.45 * sum(heights) + 1.2 * n), layout="constrained")
     axes = np.atleast_1d(fig.subplots(n, 1, squeeze=False, height_ratios=heights)[:, 0])
     if not boxes:
         axes[0].text(0.5, 0.5, "no box found", ha="center", va="center")

@@ -4,20 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 
 from sim.batch.analysis import MAIN_INDEX
 from sim.batch.spec import Spec
+from sim.experiments.plots import new_figure
 
 
 def plot_indices(spec: Spec, indices: pd.DataFrame, path: Path) -> None:
     outcomes = list(dict.fromkeys(indices["outcome"]))
-    fig = Figure(figsize=(6 * len(outcomes), 4.5), layout="constrained")
+    fig = new_figure(figsize=(6 * len(outcomes), 4.5), layout="constrained")
     axes = np.atleast_1d(fig.subplots(1, len(outcomes)))
     for ax, outcome in zip(axes, outcomes, strict=True):
         rows = indices[indices["outcome"] == outcome]

@@ -15,7 +15,7 @@ from sim.batch.report import plot_indices, write_report
 from sim.batch.spec import Spec
 from sim.batch.storage import BatchFolder
 from sim.batch.work import run_task
-from sim.executors import execute
+from sim.experiments.executors import execute
 
 LOG_EVERY_S = 10.0
 

@@ -18,7 +18,7 @@ import pandas as pd
 
 from sim.batch.design import Task
 from sim.batch.spec import Spec
-from sim.results import OutputError
+from sim.experiments.folders import OutputError
 
 
 class BatchFolder:

@@ -18,10 +18,11 @@ from typing import Any
 import yaml
 
 from sim.config import Config
+from sim.errors import UserError
 from sim.schema import to_dict
 
 
-class OutputError(Exception):
+class OutputError(UserError):
     """The results folder cannot be created or written (a user error: wrong --out)."""
 
 

@@ -1,15 +1,22 @@
-"""PNG plots for results folders (matplotlib, no display needed)."""
+"""PNG plots for results folders (matplotlib, no display needed).
+
+The one place that sets matplotlib's backend (Agg: files, no display), before anything could
+import pyplot. Every figure in the project is a plain ``matplotlib.figure.Figure`` from
+:func:`new_figure`, which needs no global pyplot state and so is safe in threads (the app)
+and worker processes.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
 # (column, title, log axis)
 MAIN_OUTCOMES: tuple[tuple[str, str, bool], ...] = (
@@ -25,9 +32,15 @@ MAIN_OUTCOMES: tuple[tuple[str, str, bool], ...] = (
 )
 
 
+def new_figure(**kwargs: Any) -> Figure:
+    """A figure not registered with pyplot (nothing to close, no global state)."""
+    return Figure(**kwargs)
+
+
 def plot_timeseries(frame: pd.DataFrame, path: Path, title: str) -> None:
     """Mean over replications with the 5-95% range across replications as a band."""
-    fig, axes = plt.subplots(3, 3, figsize=(14, 10), constrained_layout=True)
+    fig = new_figure(figsize=(14, 10), layout="constrained")
+    axes = fig.subplots(3, 3)
     grouped = frame.groupby("step")
     for ax, (col, label, log) in zip(axes.flat, MAIN_OUTCOMES, strict=True):
         mean = grouped[col].mean()
@@ -49,14 +62,14 @@ def plot_timeseries(frame: pd.DataFrame, path: Path, title: str) -> None:
     axes.flat[0].legend(fontsize=8)
     fig.suptitle(f"{title} ({frame['replication'].nunique()} replications)")
     fig.savefig(path, dpi=100)
-    plt.close(fig)
 
 
 def plot_comparison(table: pd.DataFrame, outcomes: list[str], path: Path) -> None:
     """One panel per outcome: each scenario's mean with its 95% confidence interval."""
     ncols = 3
     nrows = int(np.ceil(len(outcomes) / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(14, 3.6 * nrows), constrained_layout=True)
+    fig = new_figure(figsize=(14, 3.6 * nrows), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(nrows, ncols))
     for ax, outcome in zip(axes.flat, outcomes, strict=False):
         rows = table[table["outcome"] == outcome]
         y = np.arange(len(rows))
@@ -71,4 +84,3 @@ def plot_comparison(table: pd.DataFrame, outcomes: list[str], path: Path) -> Non
         ax.set_visible(False)
     fig.suptitle("Scenario comparison: mean and 95% CI over common seeds")
     fig.savefig(path, dpi=100)
-    plt.close(fig)

@@ -13,6 +13,7 @@ disagree the note says why. The figures are those of docs/parameters.md.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -20,6 +21,7 @@ import pandas as pd
 
 from sim import costs
 from sim.config import Config
+from sim.experiments.runs import Run
 
 MONTHS = 12.0
 MIN_MONTHS = 24
@@ -73,10 +75,10 @@ def _pct(factor: float) -> str:
     return "n/a" if math.isnan(factor) else f"{(factor - 1) * 100:+.0f}% a year"
 
 
-def calibrate(config: Config, runs: list[tuple[pd.DataFrame, dict[str, Any]]]) -> pd.DataFrame:
+def calibrate(config: Config, runs: Sequence[Run]) -> pd.DataFrame:
     """One row per stylised fact, from the base scenario's runs."""
-    frames = [frame for frame, _ in runs]
-    summaries = [summary for _, summary in runs]
+    frames = [run.timeseries for run in runs]
+    summaries = [run.summary for run in runs]
     rows: list[dict[str, Any]] = []
 
     def row(kind: str, quantity: str, model: str, source: str, cite: str, agree: str, note: str):

@@ -16,10 +16,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.stats import holm, paired_test
+from sim.experiments.runs import Runs
+from sim.experiments.stats import holm, paired_test
 from sim.validation.claims import Claim, Term
-
-Runs = dict[str, list[tuple[pd.DataFrame, dict[str, Any]]]]  # world -> one result per seed
 
 WILCOXON = "Wilcoxon signed-rank, 1-sided, paired"
 EXACT_ZERO = "every run = 0"
@@ -27,10 +26,9 @@ EXACT_ZERO = "every run = 0"
 
 def side_values(terms: tuple[Term, ...], runs: Runs) -> np.ndarray:
     """The side's value for each seed: the weighted sum of its terms."""
-    seeds = len(runs[terms[0][1]])
-    values = np.zeros(seeds)
+    values = np.zeros(len(runs.seeds))
     for weight, world, measure in terms:
-        values += weight * np.array([measure(frame, summary) for frame, summary in runs[world]])
+        values += weight * np.array([measure(run.timeseries, run.summary) for run in runs[world]])
     return values
 
 

@@ -13,21 +13,19 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 
 from sim.config import POLICY_NAMES, Config, with_overrides
-from sim.results import write_config, write_yaml
-from sim.runner import Result, run_jobs
-from sim.stats import mean_ci, paired_difference
+from sim.errors import UserError
+from sim.experiments.folders import finalise, run_folder, write_config, write_yaml
+from sim.experiments.plots import new_figure
+from sim.experiments.runs import Execution, Runs, run_arms
+from sim.experiments.stats import mean_ci, paired_difference
 from sim.validation.claims import policy
-from sim.validation.report import runs_frame
 
 BASE_LABEL = "(none)"
+DEFAULT_MAX_SIZE = 3
 LOSSES = (
     ("benign_finetunes_lost", "pareto", "benign fine-tunes lost"),
     ("benefit_lost", "pareto_benefit", "benign value lost (API fine-tunes are worth less)"),
@@ -53,19 +51,69 @@ def run_frontier(
     max_size: int,
     workers: int | None,
     progress: bool,
-) -> tuple[pd.DataFrame, dict[str, list[Result]]]:
+) -> tuple[pd.DataFrame, Runs]:
     every = bundles(policies, max_size)
-    configs = [with_overrides(base, policy(*bundle)) for bundle in every]
-    jobs = [(config, seed) for config in configs for seed in seeds]
-    results = run_jobs(jobs, workers, progress, "frontier")
-    n = len(seeds)
-    runs = {label(b): results[i * n : (i + 1) * n] for i, b in enumerate(every)}
+    arms = {label(bundle): with_overrides(base, policy(*bundle)) for bundle in every}
+    runs = run_arms(arms, seeds, workers=workers, progress=progress, desc="frontier")
     return frontier_table(every, runs), runs
 
 
-def frontier_table(every: list[tuple[str, ...]], runs: dict[str, list[Result]]) -> pd.DataFrame:
+def choose_policies(names: str | None, max_size: int | None) -> tuple[list[str], int]:
+    """The policies to combine (comma-separated names; None = all) and the largest bundle
+    (None = 3, or fewer if fewer policies). Raises UserError naming the flag."""
+    policies = list(POLICY_NAMES)
+    if names is not None:
+        policies = [p.strip() for p in names.split(",") if p.strip()]
+        unknown = [p for p in policies if p not in POLICY_NAMES]
+        if unknown or not policies or len(set(policies)) != len(policies):
+            raise UserError(
+                f"run.py frontier: --policies: expected distinct names from "
+                f"{', '.join(POLICY_NAMES)}, got {names!r}"
+            )
+    size = min(DEFAULT_MAX_SIZE, len(policies)) if max_size is None else max_size
+    if not 1 <= size <= len(policies):
+        raise UserError(
+            f"run.py frontier: --max-size: expected an integer in [1, {len(policies)}], got {size}"
+        )
+    return policies, size
+
+
+def frontier(
+    base: Config, seeds: list[int], policies: list[str], max_size: int, execution: Execution
+) -> tuple[Path, pd.DataFrame]:
+    """Run every bundle and write ``<out>/frontier/<run-id>/``; return the folder and table."""
+    with run_folder(execution.out, "frontier") as tmp:
+        table, runs = run_frontier(
+            base, seeds, policies, max_size, execution.workers, execution.progress
+        )
+        write_frontier(tmp, table, runs, base, seeds, policies, max_size)
+    return finalise(tmp), table
+
+
+def pareto_lines(table: pd.DataFrame) -> list[str]:
+    """The terminal's view: the Pareto-optimal bundles by each measure of loss."""
+    lines = []
+    for flag, loss, name in (
+        ("pareto", "benign_finetunes_lost", "benign fine-tunes lost"),
+        ("pareto_benefit", "benefit_lost", "benign value lost"),
+    ):
+        front = table[table[flag] & (table["size"] > 0)].sort_values("incidents_avoided")
+        lines.append(f"Pareto-optimal bundles by {name} (means: incidents avoided, {name}):")
+        for row in front.to_dict("records"):
+            lines.append(
+                f"  {row['bundle']:<58} {_pct(row['incidents_avoided_pct'])}  "
+                f"{_pct(row[f'{loss}_pct'])}"
+            )
+    return lines
+
+
+def _pct(value: Any) -> str:
+    return "    -" if value is None or value != value else f"{value:+5.0f}%"
+
+
+def frontier_table(every: list[tuple[str, ...]], runs: Runs) -> pd.DataFrame:
     def values(name: str, outcome: str) -> list[float]:
-        return [summary[outcome] for _, summary in runs[name]]
+        return runs.values(name, outcome)
 
     rows: list[dict[str, Any]] = []
     for bundle in every:
@@ -100,7 +148,7 @@ def frontier_table(every: list[tuple[str, ...]], runs: dict[str, list[Result]]) 
 OUTCOMES = ("total_misuse_incidents", "total_benign_finetunes", "total_harm", "total_benefit")
 
 
-def same_as(bundle: tuple[str, ...], runs: dict[str, list[Result]]) -> str:
+def same_as(bundle: tuple[str, ...], runs: Runs) -> str:
     """The smallest sub-bundle whose runs came out identical, seed by seed ("" if none).
 
     Common seeds make this exact: an added policy that changed nothing (e.g. tamper
@@ -109,7 +157,7 @@ def same_as(bundle: tuple[str, ...], runs: dict[str, list[Result]]) -> str:
     """
 
     def key(name: str) -> list[tuple[Any, ...]]:
-        return [tuple(summary[o] for o in OUTCOMES) for _, summary in runs[name]]
+        return [tuple(run.summary[o] for o in OUTCOMES) for run in runs[name]]
 
     mine = key(label(bundle))
     for size in range(len(bundle)):
@@ -132,7 +180,7 @@ def pareto(gain: np.ndarray, loss: np.ndarray) -> np.ndarray:
 def plot_frontier(table: pd.DataFrame, path: Path, title: str) -> None:
     """Incidents avoided against each measure of what legitimate users lose, with the
     Pareto-optimal bundles of that measure circled and labelled."""
-    fig = Figure(figsize=(16, 7), layout="constrained")
+    fig = new_figure(figsize=(16, 7), layout="constrained")
     for ax, (loss, flag, name) in zip(fig.subplots(1, 2), LOSSES, strict=True):
         for size, rows in table.groupby("size"):
             x, y = rows[loss], rows["incidents_avoided"]
@@ -227,7 +275,7 @@ def frontier_markdown(table: pd.DataFrame, base: Config, seeds: int, policies: l
 def write_frontier(
     folder: Path,
     table: pd.DataFrame,
-    runs: dict[str, list[Result]],
+    runs: Runs,
     base: Config,
     seeds: list[int],
     policies: list[str],
@@ -243,4 +291,4 @@ def write_frontier(
     write_config(folder / "config.yaml", base)
     settings = {"policies": policies, "max_size": max_size, "root_seed": base.seed}
     write_yaml(folder / "settings.yaml", {**settings, "seeds": seeds})
-    runs_frame(runs, seeds, "bundle").to_csv(folder / "runs.csv", index=False)
+    runs.table("bundle").to_csv(folder / "runs.csv", index=False)

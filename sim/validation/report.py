@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 
 from sim.config import Config
+from sim.experiments.plots import new_figure
+from sim.experiments.runs import Run
 from sim.validation.calibration import fixed_capability_cost, source_fixed_capability_factor
 
-Runs = list[tuple[pd.DataFrame, dict[str, Any]]]
 PASS_COLOUR, FAIL_COLOUR = "#1b7837", "#b2182b"
 
 
@@ -26,7 +24,7 @@ def plot_claims(tables: dict[str, pd.DataFrame], path: Path) -> None:
     of effects, or a zero reference mean) are in the tables only."""
     panels = {k: t[(t["expect"] != "zero") & t["relative"].notna()] for k, t in tables.items()}
     heights = [max(len(t), 1) for t in panels.values()]
-    fig = Figure(figsize=(9, 0.32 * sum(heights) + 2), layout="constrained")
+    fig = new_figure(figsize=(9, 0.32 * sum(heights) + 2), layout="constrained")
     axes = np.atleast_1d(fig.subplots(len(panels), 1, height_ratios=heights))
     for ax, (title, rows) in zip(axes, panels.items(), strict=True):
         y = np.arange(len(rows))
@@ -58,10 +56,10 @@ def _band(ax: Any, frames: list[pd.DataFrame], column: str, label: str, colour: 
     ax.plot(months, np.nanmedian(table, axis=0), color=colour, label=label)
 
 
-def plot_trends(runs: Runs, path: Path) -> None:
+def plot_trends(runs: Sequence[Run], path: Path) -> None:
     """Baseline coverage against the spread of fine-tuning (median, 10-90% band)."""
-    frames = [f for f, _ in runs]
-    fig = Figure(figsize=(10, 3.6), layout="constrained")
+    frames = [run.timeseries for run in runs]
+    fig = new_figure(figsize=(10, 3.6), layout="constrained")
     left, right = fig.subplots(1, 2)
     _band(left, frames, "oversight_coverage", "oversight coverage", "C0")
     left.set_ylabel("share of activity the regulator can examine")
@@ -74,9 +72,9 @@ def plot_trends(runs: Runs, path: Path) -> None:
     fig.savefig(path, dpi=100)
 
 
-def plot_calibration(config: Config, runs: Runs, path: Path) -> None:
-    frames = [f for f, _ in runs]
-    fig = Figure(figsize=(14, 4), layout="constrained")
+def plot_calibration(config: Config, runs: Sequence[Run], path: Path) -> None:
+    frames = [run.timeseries for run in runs]
+    fig = new_figure(figsize=(14, 4), layout="constrained")
     cost_ax, hub_ax, first_ax = fig.subplots(1, 3)
     _band(cost_ax, frames, "finetune_cost", "model: best open checkpoint", "C0")
     _band(cost_ax, frames, "strip_cost", "model: strip the best open base", "C3")
@@ -104,25 +102,17 @@ def plot_calibration(config: Config, runs: Runs, path: Path) -> None:
     hub_ax.set_xlabel("month")
     hub_ax.legend(fontsize=8)
     hub_ax.set_title("derivatives on the public hub", fontsize=10)
-    firsts = [s["first_incident_step"] for _, s in runs if s["first_incident_step"] is not None]
+    firsts = [
+        r.summary["first_incident_step"]
+        for r in runs
+        if r.summary["first_incident_step"] is not None
+    ]
     first_ax.hist(firsts, bins=range(0, len(months) + 2, max(1, len(months) // 30)), color="C3")
     first_ax.set_xlabel("month of the first misuse incident")
     first_ax.set_ylabel("runs")
     first_ax.set_title(f"first incident ({len(firsts)} of {len(runs)} runs had one)", fontsize=10)
     fig.suptitle("Calibration: the baseline against the sourced figures (median, 10-90%)")
     fig.savefig(path, dpi=100)
-
-
-def runs_frame(runs: dict[str, Runs], seeds: list[int], label: str) -> pd.DataFrame:
-    """Every run's scalar summary, one row per (``label`` value, replication), for re-analysis."""
-    return pd.DataFrame(
-        [
-            {label: name, "replication": rep, "seed": seed}
-            | {k: v for k, v in summary.items() if not isinstance(v, (list, dict))}
-            for name, results in runs.items()
-            for rep, (seed, (_, summary)) in enumerate(zip(seeds, results, strict=True))
-        ]
-    )
 
 
 def _num(x: Any, digits: int = 3) -> str:

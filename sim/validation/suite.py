@@ -1,7 +1,8 @@
 """Run the validation suite: every world over common seeds, then judge and report.
 
-The runs go through the same executor as ``run`` and ``compare`` (job order fixed, so the
-outputs do not depend on the number of workers).
+The worlds are the arms of one :class:`~sim.experiments.runs.Runs`, run on common seeds by
+the same function as ``run`` and ``compare`` (so the outputs do not depend on the number of
+workers). Written to ``<out>/validation/<run-id>/``.
 """
 
 from __future__ import annotations
@@ -12,19 +13,14 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from sim.config import POLICY_NAMES, Config, with_overrides
-from sim.results import write_config
-from sim.runner import run_jobs
+from sim.config import POLICY_NAMES, Config, ConfigError, with_overrides
+from sim.errors import UserError
+from sim.experiments.folders import finalise, run_folder, write_config
+from sim.experiments.runs import Execution, Runs, run_arms
 from sim.validation.calibration import calibrate
 from sim.validation.claims import WORLDS, primary_claims, supplementary_claims, worlds_needed
-from sim.validation.evaluate import Runs, evaluate
-from sim.validation.report import (
-    plot_calibration,
-    plot_claims,
-    plot_trends,
-    runs_frame,
-    write_report,
-)
+from sim.validation.evaluate import evaluate
+from sim.validation.report import plot_calibration, plot_claims, plot_trends, write_report
 
 
 @dataclass
@@ -58,11 +54,7 @@ def validate(
     progress: bool,
 ) -> Validation:
     primary, supplementary = primary_claims(base.steps), supplementary_claims()
-    worlds = list(configs)
-    jobs = [(configs[world], seed) for world in worlds for seed in seeds]
-    results = run_jobs(jobs, workers, progress, "validate")
-    n = len(seeds)
-    runs = {world: results[i * n : (i + 1) * n] for i, world in enumerate(worlds)}
+    runs = run_arms(configs, seeds, workers=workers, progress=progress, desc="validate")
 
     def identical(a: str, b: str) -> bool:
         return configs[a] == configs[b]
@@ -78,12 +70,31 @@ def validate(
     )
 
 
+def run_validation(
+    base: Config, seeds: list[int], alpha: float, execution: Execution, source: str = "base"
+) -> tuple[Path, Validation]:
+    """Run the suite and write ``<out>/validation/<run-id>/``; return the folder and result.
+
+    Raises UserError (nothing written) when ``base`` (read from ``source``) makes one of
+    the validation worlds invalid."""
+    try:
+        configs = world_configs(base)
+    except ConfigError as err:
+        raise UserError(
+            f"run.py validate: {source}: a validation world is invalid with this scenario: {err}"
+        ) from None
+    with run_folder(execution.out, "validation") as tmp:
+        result = validate(base, configs, seeds, alpha, execution.workers, execution.progress)
+        write_validation(tmp, result, base.seed)
+    return finalise(tmp), result
+
+
 def write_validation(folder: Path, result: Validation, root_seed: int) -> None:
     """Everything the report shows, as files a reader can re-analyse."""
     result.primary.to_csv(folder / "claims.csv", index=False)
     result.supplementary.to_csv(folder / "supplementary.csv", index=False)
     result.calibration.to_csv(folder / "calibration.csv", index=False)
-    runs_frame(result.runs, result.seeds, "world").to_csv(folder / "runs.csv", index=False)
+    result.runs.table("world").to_csv(folder / "runs.csv", index=False)
     write_config(folder / "config.yaml", result.base)
     worlds = {world: WORLDS[world] for world in result.runs}
     (folder / "worlds.yaml").write_text(yaml.safe_dump(worlds, sort_keys=False), "utf-8")
@@ -133,8 +144,13 @@ def seeds_warning(result: Validation) -> str | None:
 
 
 def verdict_lines(result: Validation) -> list[str]:
-    """The terminal's view: one line per primary claim."""
-    lines = []
+    """The terminal's view: how many claims PASS, then one line per primary claim."""
+    passed = int((result.primary["verdict"] == "PASS").sum())
+    na = int((result.primary["verdict"] == "N/A").sum())
+    lines = [
+        f"{passed} of {len(result.primary)} claims PASS{f', {na} N/A' if na else ''} "
+        f"({len(result.seeds)} seeds, {result.base.steps} months, Holm alpha {result.alpha:g})"
+    ]
     for r in result.primary.to_dict("records"):
         rel = r["relative"]
         effect = "" if rel is None or pd.isna(rel) else f" ({rel * 100:+.0f}%)"
