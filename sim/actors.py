@@ -1,7 +1,8 @@
 """What every actor on the collaboration graph has: a node, a budget, a skill, what it holds.
 
 Labs, hobbyists and malicious actors are Mesa agents and nodes of the same graph; the model
-keeps a few per-actor arrays (bans, monthly spending) so that month-level draws are vectorised.
+keeps a few per-actor arrays (budgets, bans, monthly spending, own hardware) so that
+month-level draws are vectorised, and each actor reads its own entries.
 """
 
 from __future__ import annotations
@@ -38,6 +39,11 @@ class Actor(mesa.Agent):
         self.model.budget[self.node] = value
 
     @property
+    def own_hardware(self) -> bool:
+        """Runs on GPUs it owns: cloud providers' compute KYC does not see its solo runs."""
+        return bool(self.model.own_hardware[self.node])
+
+    @property
     def banned(self) -> bool:
         return bool(self.model.banned_until[self.node] > self.model.steps)
 
@@ -48,23 +54,23 @@ class Actor(mesa.Agent):
     def neighbours(self) -> list[int]:
         return list(self.model.graph.adj[self.node])
 
-    def known_techniques(self) -> int:
-        return int(self.model.techniques.known(self.node))
+    def finetune_oom(self) -> float:
+        """OOM of cost cut by the fine-tuning techniques this actor knows."""
+        return float(self.model.techniques.finetune_oom(self.node))
+
+    def strip_oom(self) -> float:
+        """OOM of strip cost cut by the stripping techniques this actor knows."""
+        return float(self.model.techniques.strip_oom(self.node))
+
+    def bypasses_tamper(self) -> bool:
+        return bool(self.model.techniques.bypasses_tamper(self.node))
 
     def receive(self, ckpt: Checkpoint) -> None:
         """A checkpoint shared privately (peer-to-peer or by a pool) reaches this actor."""
         if self.model.checkpoints.is_stripped(ckpt):
-            self.private_stripped = _more_capable(self.private_stripped, ckpt)
+            self.private_stripped = more_capable(self.private_stripped, ckpt)
         else:
-            self.private_safe = _more_capable(self.private_safe, ckpt)
-
-    def best_safe(self) -> Checkpoint | None:
-        """The most capable safety-tuned open weights this actor can reach (hub or a share)."""
-        return _more_capable(self.model.checkpoints.best_safe_on_hub(), self.private_safe)
-
-    def best_stripped(self) -> Checkpoint | None:
-        """The most capable already-stripped weights this actor can reach."""
-        return _more_capable(self.model.checkpoints.best_stripped_on_hub(), self.private_stripped)
+            self.private_safe = more_capable(self.private_safe, ckpt)
 
     def share_with_neighbours(self, ckpt: Checkpoint, only: type | None = None) -> None:
         """Peer-to-peer sharing travels along ties only."""
@@ -74,7 +80,7 @@ class Actor(mesa.Agent):
                 actors[v].receive(ckpt)
 
 
-def _more_capable(a: Checkpoint | None, b: Checkpoint | None) -> Checkpoint | None:
+def more_capable(a: Checkpoint | None, b: Checkpoint | None) -> Checkpoint | None:
     """The more capable of two checkpoints; on a tie, the first."""
     if a is None:
         return b

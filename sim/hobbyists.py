@@ -1,55 +1,186 @@
 """Hobbyists: benign fine-tuners who build on each other's work and invent cheaper methods.
 
-In an active month a hobbyist fine-tunes the best safety-tuned checkpoint it can reach: open
-weights if it can pay alone or by pooling with neighbours, else a lab's fine-tuning API. The
-derivative may be "uncensored" (safeguards stripped), is uploaded to the hub or shared with
-neighbours, and now and then the run yields a new cost-cutting technique.
+In an active month a hobbyist makes a derivative: usually a fine-tune, sometimes a
+quantisation or a merge (``quantise_share``, ``merge_share``). It looks at what it can reach
+(``sim.search``: recent base releases of every size, popular hub checkpoints, private
+shares, sometimes the fringe hub) and builds on the most valuable checkpoint it can afford:
+alone, or by pooling with contacts when the most valuable one is out of reach alone, or
+through a lab's fine-tuning API when that is worth more. Small family members make solo
+fine-tuning near-universal; only the largest need pools. A share of derivatives is meant to
+be uncensored (built on, or stripped into, weights without safeguards); a share of
+open-weight fine-tunes builds defences; now and then a run yields a new technique.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import NamedTuple
 
-from sim import costs
+from sim import costs, derivatives, search
 from sim.actors import Actor
-from sim.checkpoints import Checkpoint
-from sim.moderation import screen_upload
+from sim.checkpoints import Checkpoint, Kind
+from sim.moderation import displace, screen_upload
 from sim.oversight import Activity
 from sim.pooling import form_pool
+from sim.techniques import Technique
+
+
+class Option(NamedTuple):
+    """A checkpoint one could build on: its value and cost per unit (see ``sim.search``)."""
+
+    ckpt: Checkpoint
+    unit_value: float
+    unit_cost: float
+
+
+class Reach:
+    """What one hobbyist reaches this month: the shared offers of the shelves it looks at
+    (searched by bisection) and what it found itself, with its own technique multiplier and
+    the dearest compute its budget buys alone."""
+
+    def __init__(self, actor: Actor, shelves: tuple[bool, ...]) -> None:
+        model = actor.model
+        self.offers = [search.offer(model, stripped) for stripped in shelves]
+        self.found: list[Option] = []
+        seen: list[int] = []
+        for stripped, offer in zip(shelves, self.offers, strict=True):
+            for c in search.personal(model, actor, stripped):
+                if c.id not in offer.ids and c.id not in seen:
+                    seen.append(c.id)
+                    value, cost = search.unit_value(model, c), search.unit_cost(model, c)
+                    self.found.append(Option(c, value, cost))
+        floor = model.cfg.costs.technique_floor
+        self.multiplier = float(costs.technique_multiplier(actor.finetune_oom(), floor))
+        self.bound = model.max_solo_compute(actor.budget, actor.own_hardware)
+
+    def everything(self) -> list[Option]:
+        shared = [Option(c, v, k) for o in self.offers
+                  for c, v, k in zip(o.ckpts, o.values, o.costs, strict=True)]  # fmt: skip
+        return shared + self.found
+
+    def best(self) -> Option | None:
+        """The most valuable checkpoint reached (ties: the shared offer first)."""
+        out: Option | None = None
+        for offer in self.offers:
+            i = offer.best
+            if i is not None and (out is None or offer.values[i] > out.unit_value):
+                out = Option(offer.ckpts[i], offer.values[i], offer.costs[i])
+        for option in self.found:
+            if out is None or option.unit_value > out.unit_value:
+                out = option
+        return out
+
+    def best_affordable(self, factor: float, full_precision: bool = False) -> Option | None:
+        """The most valuable checkpoint a solo run of ``factor`` x a fine-tune's compute on
+        it is affordable for (``full_precision``: not a quantisation)."""
+        limit = self.bound / (self.multiplier * factor) if factor > 0 else float("inf")
+        out: Option | None = None
+        for offer in self.offers:
+            i = offer.best_affordable(limit)
+            if i is not None and full_precision and offer.ckpts[i].kind == "quantised":
+                fit = [j for j, c in enumerate(offer.ckpts)
+                       if offer.costs[j] <= limit and c.kind != "quantised"]  # fmt: skip
+                i = max(fit, key=lambda j: offer.values[j], default=None)
+            if i is not None and (out is None or offer.values[i] > out.unit_value):
+                out = Option(offer.ckpts[i], offer.values[i], offer.costs[i])
+        for option in self.found:
+            if option.unit_cost > limit or (full_precision and option.ckpt.kind == "quantised"):
+                continue
+            if out is None or option.unit_value > out.unit_value:
+                out = option
+        return out
 
 
 class Hobbyist(Actor):
-    def value(self, capability: float) -> float:
-        """Benign value of a fine-tune: grows with the checkpoint's capability and with skill."""
-        elasticity = self.model.cfg.hobbyists.benefit_elasticity
-        return 10.0 ** (elasticity * capability) * (0.5 + self.skill)
-
     def step(self) -> None:
-        """One active month: the more valuable route first (open weights alone, then pooled;
-        or a lab's fine-tuning API), the other if the first cannot be paid for."""
-        options: list[tuple[float, int, Callable[[], bool]]] = []
-        ckpt = self.best_safe()
-        if ckpt is not None:
-            options.append((self.value(ckpt.capability), 0, lambda: self.try_open_finetune(ckpt)))
-        api = self.model.best_api_checkpoint()
-        if api is not None:
-            api_value = self.model.cfg.hobbyists.api_benefit_factor * self.value(api.capability)
-            options.append((api_value, 1, lambda: self.try_api_finetune(api, api_value)))
-        for _, _, attempt in sorted(options, key=lambda o: (-o[0], o[1])):
-            if attempt():
-                return
+        """One active month: choose what to make, then try to make it."""
+        model, cfg = self.model, self.model.cfg.hobbyists
+        u = model.uniform()
+        kind: Kind = (
+            "quantised"
+            if u < cfg.quantise_share
+            else "merge"
+            if u < cfg.quantise_share + cfg.merge_share
+            else "finetune"
+        )
+        uncensored = bool(model.uniform() < cfg.uncensored_prob)
+        reach = Reach(self, (False, True) if uncensored else (False,))
+        if kind == "merge" and self.try_merge(reach, uncensored):
+            return
+        if kind == "quantised" and self.try_quantise(reach):
+            return
+        self.try_finetune(reach, uncensored)
 
-    def try_open_finetune(self, parent: Checkpoint) -> bool:
+    # --- choosing ---------------------------------------------------------------------------
+    def try_finetune(self, reach: Reach, uncensored: bool) -> bool:
+        """The more valuable route first: the most valuable reachable checkpoint (alone, or
+        pooled if it is out of reach alone), the most valuable affordable one, a lab's API."""
         model = self.model
-        solo_cost = model.benign_finetune_cost(parent, self.known_techniques(), solo=True)
-        if self.budget >= solo_cost:
-            self.finetune(parent, [self], solo_cost)
+        skill = 0.5 + self.skill
+        attempts: list[tuple[float, int, str, Option | None]] = []
+        best = reach.best()
+        if best is not None:
+            attempts.append((best.unit_value * skill, 0, "open", best))
+            pick = reach.best_affordable(1.0)
+            if pick is not None and pick.ckpt is not best.ckpt:
+                attempts.append((pick.unit_value * skill, 1, "solo", pick))
+        api = model.best_api_checkpoint()
+        if api is not None:
+            value = model.cfg.hobbyists.api_benefit_factor * search.unit_value(model, api) * skill
+            attempts.append((value, 2, "api", None))
+        for value, _, route, option in sorted(attempts, key=lambda a: (-a[0], a[1])):
+            if route == "api":
+                assert api is not None
+                if self.try_api_finetune(api, value):
+                    return True
+            elif option is not None and self.try_open_finetune(
+                option, reach.multiplier, uncensored, route == "open"
+            ):
+                return True
+        return False
+
+    def try_open_finetune(
+        self, option: Option, multiplier: float, uncensored: bool, pool: bool = True
+    ) -> bool:
+        """Fine-tune open weights alone if affordable, else (``pool``) with contacts."""
+        model = self.model
+        compute = option.unit_cost * multiplier
+        solo = model.solo_cost(compute, self.own_hardware)
+        if self.budget >= solo:
+            self.make("finetune", [option.ckpt], [self], solo, uncensored)
             return True
-        pooled_cost = model.benign_finetune_cost(parent, self.known_techniques(), solo=False)
-        members = form_pool(model, self, pooled_cost)
+        if not pool:
+            return False
+        members = form_pool(model, self, compute, model.cfg.sharing.pooling.join_prob)
         if members is None:
             return False
-        self.finetune(parent, members, pooled_cost)
+        self.make("finetune", [option.ckpt], members, compute, uncensored)
+        return True
+
+    def try_quantise(self, reach: Reach) -> bool:
+        """Quantise the most valuable full-precision checkpoint it can afford to."""
+        factor = self.model.cfg.costs.quantise_cost_factor
+        pick = reach.best_affordable(factor, full_precision=True)
+        if pick is None:
+            return False
+        compute = pick.unit_cost * factor * reach.multiplier
+        self.make("quantised", [pick.ckpt], [self], self.model.solo_cost(compute,
+                  self.own_hardware), False)  # fmt: skip
+        return True
+
+    def try_merge(self, reach: Reach, uncensored: bool) -> bool:
+        """Merge the most valuable checkpoint with the best other one of the same base."""
+        full = sorted((o for o in reach.everything() if o.ckpt.kind != "quantised"),
+                      key=lambda o: -o.unit_value)  # fmt: skip
+        if len(full) < 2:
+            return False
+        first = full[0]
+        second = next((o for o in full[1:] if o.ckpt.root == first.ckpt.root), None)
+        factor = self.model.cfg.costs.merge_cost_factor
+        compute = first.unit_cost * factor * reach.multiplier
+        price = self.model.solo_cost(compute, self.own_hardware)
+        if second is None or price > self.budget:
+            return False
+        self.make("merge", [first.ckpt, second.ckpt], [self], price, uncensored)
         return True
 
     def try_api_finetune(self, api: Checkpoint, api_value: float) -> bool:
@@ -57,10 +188,9 @@ class Hobbyist(Actor):
         price = model.cfg.costs.api_finetune_usd * costs.hardware_index(model.cfg.costs, t)
         if self.budget < price:
             return False
-        screening = model.policies["api_finetune_screening"]
-        if screening.active(t):
-            false_positive = screening.params.false_positive_rate * screening.strength
-            if model.rng.random() < false_positive:
+        if model.api_screened(api):
+            rate = model.policies["api_finetune_screening"].params.false_positive_rate
+            if model.uniform() < rate:
                 model.tally.api_jobs_blocked += 1
                 return False
         model.spent_step[self.node] = t
@@ -68,77 +198,110 @@ class Hobbyist(Actor):
         model.tally.benefit += api_value
         return True
 
-    def finetune(self, parent: Checkpoint, members: list[Actor], cost: float) -> None:
+    # --- making -----------------------------------------------------------------------------
+    def make(
+        self,
+        kind: Kind,
+        parents: list[Checkpoint],
+        members: list[Actor],
+        cost: float,
+        uncensored: bool,
+    ) -> None:
         """A benign run on open weights: count its value, make the derivative, share it."""
-        model, rng, t = self.model, self.model.rng, self.model.steps
+        model, t = self.model, self.model.steps
         cfg = model.cfg.hobbyists
-        pooled = len(members) > 1
+        parent, pooled = parents[0], len(members) > 1
         for m in members:
             model.spent_step[m.node] = t
-        model.tally.benign_finetunes += 1
-        model.tally.pooled_finetunes += int(pooled)
-        model.tally.benefit += self.value(parent.capability)
-        model.record_run(
-            Activity(
-                "pool" if pooled else "finetune", tuple(m.node for m in members), False, None, t
-            ),
-            cost,
-        )
+        value = search.unit_value(model, parent) * (0.5 + self.skill)
+        model.tally.benefit += value * derivatives.kind_value(cfg, kind)
+        if kind == "finetune":
+            model.tally.benign_finetunes += 1
+            model.tally.pooled_finetunes += int(pooled)
+            if model.uniform() < cfg.defensive_share:
+                model.defence.add()
+        nodes = tuple(m.node for m in members)
+        model.record_run(Activity("pool" if pooled else "finetune", nodes, False, None, t),
+                         cost, self.own_hardware)  # fmt: skip
         if pooled:
             model.reinforce_pool(members)
 
-        root_capability = model.checkpoints[parent.root].capability
-        capability = min(
-            parent.capability + cfg.finetune_gain_oom * 2 * self.skill,
-            root_capability + cfg.max_derivative_gain_oom,
-        )
-        safeguard, tamper = parent.safeguard * (1 - cfg.safety_erosion), parent.tamper
-        if rng.random() < cfg.uncensored_prob:
+        root = model.checkpoints[parent.root]
+        if kind == "finetune":
+            traits = derivatives.finetuned(cfg, parent, root, self.skill)
+        elif kind == "quantised":
+            traits = derivatives.quantised(cfg, parent)
+        else:
+            traits = derivatives.merged(cfg, parents[0], parents[1], root, self.skill)
+        safeguard, tamper = traits.safeguard, traits.tamper
+        if (
+            uncensored
+            and kind == "finetune"
+            and safeguard > model.cfg.malicious.misuse_safeguard_max
+        ):
             budget = sum(m.budget for m in members) - cost
-            strip = costs.strip_cost(
-                model.cfg.costs,
-                parent.capability,
-                t,
-                self.known_techniques(),
-                parent.safeguard,
-                parent.tamper,
-            )
-            if budget >= strip:
+            if budget >= self.strip_price(traits.capability, safeguard, tamper):
                 safeguard, tamper = 0.0, 0.0
-        self.share(parent, members, capability, safeguard, tamper)
-        if rng.random() < cfg.invention_prob * 2 * self.skill:
-            model.techniques.invent(self.node)
+        ckpt_args = dict(capability=traits.capability, safeguard=safeguard, tamper=tamper)
+        self.share(kind, parents, members, ckpt_args)
+        if kind == "finetune" and model.uniform() < cfg.invention_prob * 2 * self.skill:
+            self.invent()
+
+    def strip_price(self, capability: float, safeguard: float, tamper: float) -> float:
+        model = self.model
+        return float(
+            costs.strip_cost(
+                model.cfg.costs,
+                capability,
+                model.steps,
+                self.finetune_oom(),
+                self.strip_oom(),
+                safeguard,
+                0.0 if self.bypasses_tamper() else tamper,
+            )
+        )
+
+    def invent(self) -> None:
+        """A new technique: a fine-tuning one, or (``strip_technique_share``) one that cuts
+        only the cost of stripping, which may bypass tamper resistance."""
+        model, cfg = self.model, self.model.cfg
+        rng = model.rng
+        if model.uniform() < cfg.hobbyists.strip_technique_share:
+            oom = float(rng.exponential(cfg.costs.strip_technique_oom_mean))
+            bypass = bool(model.uniform() < cfg.hobbyists.tamper_bypass_share)
+            technique = Technique("strip", oom, bypass)
+        else:
+            technique = Technique(
+                "finetune", float(rng.exponential(cfg.costs.technique_oom_mean)), False
+            )
+        model.techniques.invent(self.node, technique)
 
     def share(
-        self,
-        parent: Checkpoint,
-        members: list[Actor],
-        capability: float,
-        safeguard: float,
-        tamper: float,
+        self, kind: Kind, parents: list[Checkpoint], members: list[Actor], traits: dict
     ) -> None:
-        """Upload to the hub, or share with neighbours, or keep private (then no record)."""
-        model, rng, t = self.model, self.model.rng, self.model.steps
+        """Upload to the main hub, or share with neighbours, or keep private (no record)."""
+        model, t = self.model, self.model.steps
         sharing = model.cfg.sharing
-        upload = rng.random() < sharing.hub_upload_prob
-        p2p = not upload and rng.random() < sharing.p2p_share_prob
+        upload = model.uniform() < sharing.hub_upload_prob
+        p2p = not upload and model.uniform() < sharing.p2p_share_prob
         if not (upload or p2p or len(members) > 1):
             return
         ckpt = model.checkpoints.add(
-            parent=parent,
+            parent=parents[0],
+            parent2=parents[1] if len(parents) > 1 else None,
             creator=self.node,
-            capability=capability,
-            safeguard=safeguard,
-            tamper=tamper,
             access="open",
             step=t,
+            kind=kind,
+            **traits,
         )
         for m in members:
             m.receive(ckpt)
         if upload and screen_upload(model, ckpt):
             model.checkpoints.take_down(ckpt)
             model.tally.takedowns += 1
-            upload, p2p = False, rng.random() < sharing.p2p_share_prob
+            displace(model, ckpt, share_p2p=False)
+            upload, p2p = False, model.uniform() < sharing.p2p_share_prob
         if upload:
             model.checkpoints.upload(ckpt)
             model.record_upload(ckpt, self.node, malicious=False)

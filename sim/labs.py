@@ -1,9 +1,13 @@
-"""Labs: release base checkpoints on a schedule, choosing open, staged or API-only access.
+"""Labs: release families of base checkpoints on a schedule, open, staged or API-only.
 
 A lab's capability follows a frontier that grows ``frontier_growth_oom_per_year``; it sits a
-fixed gap behind it, and its open releases trail its API ones by ``open_lag_months``. Access
-is drawn from the lab's openness, lowered by liability, and overridden by structured access
-and staged release when those policies are in force.
+fixed gap behind it, and its open releases trail its API ones by ``open_lag_months``. A
+release is a *family* of sizes (``labs.family_offsets_oom`` below its top), each member a
+base checkpoint of its own. Access is drawn per release from the lab's openness (lowered by
+liability); structured access then closes the members above its threshold, and staged
+release delays the open ones. Labs outside the jurisdiction are bound by none of these
+policies (nor by tamper-resistance mandates or API screening). Closed weights can leak: a
+leaked copy appears on the fringe hub.
 """
 
 from __future__ import annotations
@@ -28,77 +32,124 @@ class Lab(Actor):
         gap: float,
         offers_finetune_api: bool,
         first_release: int,
+        inside: bool,
     ) -> None:
         super().__init__(model, node, skill=1.0)
         self.openness = openness
         self.gap = gap
         self.offers_finetune_api = offers_finetune_api
+        self.inside = inside
         self.next_release = first_release
         self.attributed_incidents = 0
         self.releases: list[Checkpoint] = []
+        self.leaked: set[int] = set()
 
     def frontier(self, step: int) -> float:
         """This lab's API-release capability at ``step`` (OOM vs the step-0 open frontier)."""
         labs = self.model.cfg.labs
         return labs.frontier_growth_oom_per_year * (step + labs.open_lag_months) / 12 - self.gap
 
+    def binds(self, policy: str, step: int) -> bool:
+        """A lab-side policy binds this lab only if it is in force and the lab is inside."""
+        return self.inside and self.model.policies.active(policy, step)
+
     def effective_openness(self, step: int) -> float:
         """Openness after liability: falls exponentially with incidents in this lab's lineage."""
-        liability = self.model.policies["liability"]
-        if not liability.active(step):
+        if not self.binds("liability", step):
             return self.openness
+        liability = self.model.policies["liability"]
         scale = liability.params.incident_scale
         return self.openness * math.exp(-liability.strength * self.attributed_incidents / scale)
 
-    def choose_access(self, step: int, open_capability: float) -> Access:
-        rng, policies = self.model.rng, self.model.policies
-        access: Access = "open" if rng.random() < self.effective_openness(step) else "api"
+    def member_access(self, step: int, release_open: bool, open_capability: float) -> Access:
+        """Access of one family member: structured access closes members above its
+        threshold; staged release delays open weights."""
+        if not release_open:
+            return "api"
+        model, policies = self.model, self.model.policies
         structured = policies["structured_access"]
         if (
-            access == "open"
-            and structured.active(step)
+            self.binds("structured_access", step)
             and open_capability >= structured.params.capability_threshold_oom
-            and rng.random() < structured.strength
+            and model.uniform() < structured.strength
         ):
-            access = "api"
-        staged = policies["staged_release"]
-        if access == "open" and staged.active(step) and rng.random() < staged.strength:
-            access = "staged"
-        return access
+            return "api"
+        if (
+            self.binds("staged_release", step)
+            and model.uniform() < policies["staged_release"].strength
+        ):
+            return "staged"
+        return "open"
 
-    def release(self, step: int) -> Checkpoint:
-        """Publish a new base checkpoint; open weights go straight to the hub."""
-        labs = self.model.cfg.labs
-        api_capability = self.frontier(step)
-        open_capability = (
-            api_capability - labs.frontier_growth_oom_per_year * labs.open_lag_months / 12
-        )
-        access = self.choose_access(step, open_capability)
-        ckpt = self.model.checkpoints.add(
+    def release(self, step: int) -> list[Checkpoint]:
+        """Publish a family of base checkpoints; open weights go straight to the main hub."""
+        model, labs = self.model, self.model.cfg.labs
+        api_top = self.frontier(step)
+        open_top = api_top - labs.frontier_growth_oom_per_year * labs.open_lag_months / 12
+        release_open = model.uniform() < self.effective_openness(step)
+        tamper = model.policies.level("tamper_resistance", step) if self.inside else 0.0
+        family = len(model.checkpoints.base_ids)
+        members = []
+        for offset in sorted(labs.family_offsets_oom, reverse=True):
+            access = self.member_access(step, release_open, open_top + offset)
+            ckpt = model.checkpoints.add(
+                parent=None,
+                creator=self.node,
+                capability=(api_top if access == "api" else open_top) + offset,
+                safeguard=labs.safeguard_level,
+                tamper=tamper,
+                access=access,
+                step=step,
+                kind="base",
+                family=family,
+                inside=self.inside,
+            )
+            if access == "staged":
+                ckpt.open_step = step + model.policies["staged_release"].params.delay_months
+            elif access == "open":
+                ckpt.open_step = step
+                model.checkpoints.upload(ckpt)
+            self.releases.append(ckpt)
+            model.on_release(ckpt, self)
+            members.append(ckpt)
+        return members
+
+    def leak(self, ckpt: Checkpoint, step: int) -> Checkpoint:
+        """Closed weights escape: a copy (a base of its own) appears on the fringe hub."""
+        self.leaked.add(ckpt.id)
+        copy = self.model.checkpoints.add(
             parent=None,
             creator=self.node,
-            capability=api_capability if access == "api" else open_capability,
-            safeguard=labs.safeguard_level,
-            tamper=self.model.policies.level("tamper_resistance", step),
-            access=access,
+            capability=ckpt.capability,
+            safeguard=ckpt.safeguard,
+            tamper=ckpt.tamper,
+            access="open",
             step=step,
+            kind="base",
+            family=ckpt.family,
+            inside=ckpt.inside,
         )
-        if access == "staged":
-            ckpt.open_step = step + self.model.policies["staged_release"].params.delay_months
-        elif access == "open":
-            ckpt.open_step = step
-            self.model.checkpoints.upload(ckpt)
-        self.releases.append(ckpt)
-        self.model.on_release(ckpt, self)
-        return ckpt
+        copy.open_step = step
+        self.model.checkpoints.upload(copy, self.model.checkpoints.fringe)
+        return copy
 
     def step(self) -> None:
-        """Open staged weights whose delay is over; release on schedule."""
-        t = self.model.steps
+        """Open staged weights whose delay is over; closed weights may leak; release on
+        schedule."""
+        model, t = self.model, self.model.steps
+        leak = 1.0 - (1.0 - model.cfg.labs.leak_prob_per_year) ** (1 / 12)
         for ckpt in self.releases:
             if ckpt.access == "staged" and ckpt.open_step is not None and ckpt.open_step <= t:
                 ckpt.access = "open"
-                self.model.checkpoints.upload(ckpt)
+                model.checkpoints.upload(ckpt)
+            elif (
+                ckpt.access != "open"
+                and ckpt.id not in self.leaked
+                and leak > 0
+                and model.uniform() < leak
+            ):
+                self.leak(ckpt, t)
+                model.tally.leaks += 1
         if t >= self.next_release:
             self.release(t)
-            self.next_release = t + self.model.cfg.labs.release_interval
+            self.next_release = t + model.cfg.labs.release_interval

@@ -1,24 +1,25 @@
-"""Malicious actors: get a capable checkpoint fine-tuned for harm, then misuse it.
+"""Malicious actors: get weights without safeguards, then misuse them.
 
-Each actor has a goal that needs a checkpoint of at least ``goal`` capability (the harm
-threshold plus an actor-specific margin): harder goals wait for more capable checkpoints.
-Removing refusals is not enough: the paper's hazard is *added* dangerous capability, so the
-actor must also pay for a harmful fine-tune. Routes, least effort first: use a weaponised
-checkpoint a malicious contact shared; fine-tune an already-stripped derivative (hub or a
-contact: no stripping cost); strip safety-tuned open weights and fine-tune them (both costs),
-alone or pooled with malicious contacts; else abuse a lab's fine-tuning API. Once equipped,
-each active month is a misuse attempt; a success is an incident whose severity rises with the
-checkpoint's capability. Defenders adapt: after each incident the actor's goal needs
-``defence_adaptation_oom`` more capability, so misuse keeps chasing newer checkpoints.
+Each actor has a *tier*. Common-tier actors (fraud, spam, harassment) need a stripped
+checkpoint of at least ``goal`` capability: stripping alone yields a compliant checkpoint,
+with no further fine-tune (the sources price the strip itself). Severe-tier actors need a
+stripped checkpoint that a domain *uplift* fine-tune (compute, data and skill) lifts to
+their goal. Routes, least effort first: a weapon a malicious contact shared; stripped weights
+already reachable (main hub, fringe hub if found, contacts); stripping reachable safe weights
+(alone or pooled with malicious contacts); abusing a lab's fine-tuning API. An actor with no
+AI route this month tries the non-AI baseline route instead (``sim.misuse``). Once equipped,
+each active month is an AI-enabled attempt. Defenders adapt: after each incident the actor's
+goal needs ``defence_adaptation_oom`` more capability.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sim import costs
-from sim.actors import Actor
+from sim import costs, misuse, search
+from sim.actors import Actor, more_capable
 from sim.checkpoints import Checkpoint
+from sim.misuse import Tier
 from sim.oversight import Activity
 from sim.pooling import form_pool
 
@@ -27,12 +28,20 @@ if TYPE_CHECKING:
 
 
 class MaliciousActor(Actor):
-    def __init__(self, model: EcosystemModel, node: int, skill: float, goal: float) -> None:
+    def __init__(
+        self, model: EcosystemModel, node: int, skill: float, goal: float, tier: Tier
+    ) -> None:
         super().__init__(model, node, skill)
         self.goal = goal
+        self.tier: Tier = tier
         self.equipped: Checkpoint | None = None
         self.equipped_until: int | None = None
         self.shared_weapon: Checkpoint | None = None
+
+    @property
+    def uplift(self) -> float:
+        """Capability the actor's last step adds (the uplift fine-tune of the severe tier)."""
+        return self.model.cfg.malicious.uplift_gain_oom if self.tier == "severe" else 0.0
 
     @property
     def is_equipped(self) -> bool:
@@ -45,21 +54,23 @@ class MaliciousActor(Actor):
         )
 
     def step(self) -> None:
-        """One active month: misuse what it holds, or try to get something to misuse."""
+        """One active month: misuse what it holds, or get something, or use non-AI means."""
         if self.is_equipped:
-            self.attempt_misuse()
+            assert self.equipped is not None
+            if misuse.attempt_ai(self.model, self, self.equipped):
+                self.goal += self.model.cfg.malicious.defence_adaptation_oom
             return
         self.equip(None)
-        _ = self.try_shared_weapon() or self.try_harmful_finetune() or self.try_api_abuse()
+        got = (
+            self.try_shared_weapon()
+            or self.try_stripped_download()
+            or self.try_strip()
+            or self.try_api_abuse()
+        )
+        if not got:
+            misuse.attempt_baseline(self.model, self)
 
-    def attempt_misuse(self) -> None:
-        model, ckpt = self.model, self.equipped
-        assert ckpt is not None
-        p = model.cfg.malicious.success_prob * (0.5 + self.skill)
-        if model.rng.random() < min(1.0, p):
-            model.incident(self, ckpt)
-            self.goal += model.cfg.malicious.defence_adaptation_oom
-
+    # --- state ----------------------------------------------------------------------------
     def equip(self, ckpt: Checkpoint | None, until: int | None = None) -> None:
         self.equipped, self.equipped_until = ckpt, until
 
@@ -70,10 +81,10 @@ class MaliciousActor(Actor):
         self.private_stripped = None
 
     def receive_weapon(self, ckpt: Checkpoint) -> None:
-        """A malicious contact shares a checkpoint already fine-tuned for harm."""
-        if self.shared_weapon is None or ckpt.capability > self.shared_weapon.capability:
-            self.shared_weapon = ckpt
+        """A malicious contact shares a checkpoint ready for misuse."""
+        self.shared_weapon = more_capable(self.shared_weapon, ckpt)
 
+    # --- routes ---------------------------------------------------------------------------
     def try_shared_weapon(self) -> bool:
         weapon = self.shared_weapon
         if weapon is None or weapon.capability < self.goal:
@@ -81,94 +92,149 @@ class MaliciousActor(Actor):
         self.equip(weapon)
         return True
 
-    def candidate_parents(self) -> list[Checkpoint]:
-        """Reachable open weights capable enough for the goal: the best stripped derivative
-        (hub or contact), the best safety-tuned one, and every open base release."""
-        found = [self.best_stripped(), self.best_safe(), *self.model.checkpoints.open_bases()]
-        unique = {c.id: c for c in found if c is not None and c.capability >= self.goal}
-        return sorted(unique.values(), key=lambda c: (-c.capability, c.id))
-
-    def equip_cost(self, parent: Checkpoint) -> float:
-        """Stripping (if the parent still has safeguards) plus the harmful fine-tune."""
-        model, t, known = self.model, self.model.steps, self.known_techniques()
-        cfg = model.cfg
-        harmful = cfg.malicious.harmful_finetune_factor * float(
-            costs.finetune_cost(cfg.costs, parent.capability, t, known)
+    def uplift_price(self, capability: float) -> float:
+        """USD of the uplift fine-tune (0 for the common tier)."""
+        if self.tier != "severe":
+            return 0.0
+        cfg = self.model.cfg
+        return float(
+            costs.uplift_cost(
+                cfg.costs, cfg.malicious, capability, self.model.steps, self.finetune_oom()
+            )
         )
-        if model.checkpoints.is_stripped(parent):
-            return harmful
-        strip = costs.strip_cost(
-            cfg.costs, parent.capability, t, known, parent.safeguard, parent.tamper
-        )
-        return harmful + float(strip)
 
-    def try_harmful_finetune(self) -> bool:
-        """The most capable parent it can pay for alone, else pool for the cheapest."""
-        parents = self.candidate_parents()
-        if not parents:
+    def strip_price(self, ckpt: Checkpoint) -> float:
+        model = self.model
+        tamper = 0.0 if self.bypasses_tamper() else ckpt.tamper
+        return float(
+            costs.strip_cost(
+                model.cfg.costs,
+                ckpt.capability,
+                model.steps,
+                self.finetune_oom(),
+                self.strip_oom(),
+                ckpt.safeguard,
+                tamper,
+            )
+        )
+
+    def can_uplift(self, members: list[Actor]) -> bool:
+        need = self.model.cfg.malicious.uplift_min_skill
+        return self.tier != "severe" or max(m.skill for m in members) >= need
+
+    def try_stripped_download(self) -> bool:
+        """Weights already without safeguards, capable enough (after any uplift)."""
+        found = search.candidates(self.model, self, stripped=True)
+        fit = [c for c in found if c.capability + self.uplift >= self.goal]
+        if not fit:
             return False
-        prices = [self.equip_cost(c) for c in parents]
-        for parent, price in zip(parents, prices, strict=True):
-            if self.budget >= price:
-                self.weaponise(parent, [self], price)
+        ckpt = max(fit, key=lambda c: (c.capability, -c.id))
+        if self.tier == "common":
+            self.equip(ckpt)
+            return True
+        return self.pay_and_weaponise(ckpt, 0.0)
+
+    def try_strip(self) -> bool:
+        """Strip reachable safe weights: the most capable it can pay for alone, else pool
+        for the cheapest that meets its goal."""
+        found = search.candidates(self.model, self, stripped=False)
+        fit = [c for c in found if c.capability + self.uplift >= self.goal]
+        if not fit:
+            return False
+        fit.sort(key=lambda c: (-c.capability, c.id))
+        prices = [self.strip_price(c) + self.uplift_price(c.capability) for c in fit]
+        for ckpt, price in zip(fit, prices, strict=True):
+            if self.budget >= price and self.can_uplift([self]):
+                self.weaponise(ckpt, [self], price)
                 return True
-        price, parent = min(zip(prices, parents, strict=True), key=lambda pc: (pc[0], pc[1].id))
-        members = form_pool(self.model, self, price)
-        if members is None:
+        price, ckpt = min(zip(prices, fit, strict=True), key=lambda pc: (pc[0], pc[1].id))
+        return self.pool_and_weaponise(ckpt, price)
+
+    def pay_and_weaponise(self, ckpt: Checkpoint, strip: float) -> bool:
+        price = strip + self.uplift_price(ckpt.capability)
+        if self.budget >= price and self.can_uplift([self]):
+            self.weaponise(ckpt, [self], price)
+            return True
+        return self.pool_and_weaponise(ckpt, price)
+
+    def pool_and_weaponise(self, ckpt: Checkpoint, price: float) -> bool:
+        model = self.model
+        members = form_pool(model, self, price, model.cfg.malicious.pool_join_prob)
+        if members is None or not self.can_uplift(members):
             return False
-        self.weaponise(parent, members, price)
+        self.weaponise(ckpt, members, price)
         return True
 
     def weaponise(self, parent: Checkpoint, members: list[Actor], cost: float) -> None:
-        """Strip (if needed) and fine-tune for harm; every pool member is equipped."""
+        """Strip (if the parent still has safeguards) and, for the severe tier, add the
+        uplift; every malicious pool member is equipped."""
         model, t = self.model, self.model.steps
         for m in members:
             model.spent_step[m.node] = t
+        severe = self.tier == "severe"
         ckpt = model.checkpoints.add(
             parent=parent,
             creator=self.node,
-            capability=parent.capability,
+            capability=parent.capability + self.uplift,
             safeguard=0.0,
             tamper=0.0,
             access="open",
             step=t,
+            kind="uplift" if severe else "stripped",
         )
-        pooled = len(members) > 1
-        model.record_run(Activity("strip", tuple(m.node for m in members), True, ckpt, t), cost)
+        nodes = tuple(m.node for m in members)
+        data = model.cfg.malicious.uplift_data_usd if severe else 0.0
+        compute = max(cost - data, 0.0)  # the data part is not compute
+        kind = "uplift" if severe else "strip"
+        model.record_run(Activity(kind, nodes, True, ckpt, t), compute, self.own_hardware)
         for m in members:
             if isinstance(m, MaliciousActor):
                 m.equip(ckpt)
-        if pooled:
+        if len(members) > 1:
             model.reinforce_pool(members)
-        if model.rng.random() < model.cfg.malicious.share_prob:
+        if model.uniform() < model.cfg.malicious.share_prob:
             for v in self.neighbours():
                 contact = model.actors[v]
                 if isinstance(contact, MaliciousActor):
                     contact.receive_weapon(ckpt)
 
     def try_api_abuse(self) -> bool:
-        """Jailbreak a lab's fine-tuning API (Qi et al. 2023) unless screening blocks it."""
+        """Jailbreak a lab's fine-tuning API (Qi et al. 2023), an unscreened one if it will
+        do; screened jobs are caught with ``api_finetune_screening.strength``."""
         model, t = self.model, self.model.steps
-        api = model.best_api_checkpoint()
         cfg = model.cfg
-        if api is None or api.capability < self.goal or self.budget < cfg.costs.api_abuse_usd:
+        fit = [
+            c
+            for c in model.api_checkpoints()
+            if c is not None and c.capability + self.uplift >= self.goal
+        ]
+        if not fit:
             return False
-        if model.rng.random() >= cfg.malicious.api_abuse_prob:
+        api = min(fit, key=lambda c: (model.api_screened(c), -c.capability, c.id))
+        price = cfg.costs.api_abuse_usd + (
+            cfg.malicious.uplift_data_usd if self.tier == "severe" else 0.0
+        )
+        if self.budget < price or not self.can_uplift([self]):
+            return False
+        if model.uniform() >= cfg.malicious.api_abuse_prob:
             return False
         model.spent_step[self.node] = t
-        screening = model.policies["api_finetune_screening"]
-        if screening.active(t) and model.rng.random() < screening.strength:
+        if (
+            model.api_screened(api)
+            and model.uniform() < model.policies["api_finetune_screening"].strength
+        ):
             model.tally.api_jobs_blocked += 1
             model.oversight.record(Activity("api_abuse", (self.node,), True, None, t, flagged=True))
-            return False
+            return True  # the month is spent, and the attempt failed
         ckpt = model.checkpoints.add(
             parent=api,
             creator=self.node,
-            capability=api.capability,
+            capability=api.capability + self.uplift,
             safeguard=0.0,
             tamper=0.0,
             access="api",
             step=t,
+            kind="api_abuse",
         )
         self.equip(ckpt, until=t + cfg.malicious.api_abuse_months)
         return True

@@ -1,8 +1,10 @@
 """EcosystemModel: the open foundation-model ecosystem as a Mesa model.
 
-One step is one month: labs release, the hub moderates, active hobbyists and malicious actors
-act in random order, regulators investigate, ties and techniques spread, outcomes are
-collected. All randomness comes from ``self.rng`` (numpy), seeded from the run's seed.
+One step is one month (month t is ``start_date`` plus t months): labs release and closed
+weights may leak, the main hub moderates, active hobbyists and malicious actors act in random
+order, regulators investigate, ties and techniques spread, the defence stock is updated,
+outcomes are collected. All randomness comes from ``self.rng`` (numpy), seeded from the run's
+seed.
 """
 
 from __future__ import annotations
@@ -14,17 +16,21 @@ import numpy as np
 import pandas as pd
 from mesa.agent import AgentSet
 
-from sim import costs, network, outcomes
+from sim import calendar, costs, kyc, network, outcomes
 from sim.actors import Actor
 from sim.checkpoints import Checkpoint, CheckpointRegistry
 from sim.config import Config, make_config
+from sim.defence import DefenceStock
+from sim.draws import Uniforms
 from sim.hobbyists import Hobbyist
 from sim.labs import Lab
 from sim.malicious import MaliciousActor
-from sim.moderation import moderate_hub
-from sim.oversight import Activity, Incident, Oversight
+from sim.misuse import Incident
+from sim.moderation import moderate_hub, take_down
+from sim.oversight import Activity, Oversight
 from sim.policies import PolicyBook
 from sim.regulators import AdaptivePolicy, Regulator
+from sim.search import pricing
 from sim.techniques import TechniqueBook
 
 
@@ -43,20 +49,24 @@ class EcosystemModel(mesa.Model):
         self.malicious_nodes = np.arange(n_benign, n)
 
         self.graph = network.generate(cfg.network, n_benign, pop.malicious, self.rng)
-        self.checkpoints = CheckpointRegistry(cfg.malicious.misuse_safeguard_max)
+        self.checkpoints = CheckpointRegistry(cfg.malicious.misuse_safeguard_max, pricing(cfg))
         self.techniques = TechniqueBook(n)
         self.policies = PolicyBook.from_config(cfg.policies)
         self.oversight = Oversight(cfg.regulator.backlog_months)
         self.adaptive = AdaptivePolicy()
+        self.defence = DefenceStock(cfg.hobbyists)
         self.tally = outcomes.MonthTally()
         self.totals = {"misuse_incidents": 0, "benign_finetunes": 0}
         self.incidents: list[Incident] = []
-        self._best_api: Checkpoint | None = None
+        self.month_cache: dict[str, Any] = {}
+        self.uniform = Uniforms(self.rng)
+        self._best_api: dict[bool, Checkpoint | None] = {True: None, False: None}
 
         self.banned_until = np.zeros(n, dtype=np.int64)
         self.spent_step = np.full(n, -1, dtype=np.int64)
         self.budget = np.zeros(n)
         self.activity_rate = np.zeros(n)
+        self.own_hardware = np.zeros(n, dtype=bool)
         self.actors: list[Actor] = self._create_actors()
         for _ in range(pop.regulators):
             Regulator(self, cfg.regulator.capacity)
@@ -88,17 +98,26 @@ class EcosystemModel(mesa.Model):
             gaps -= gaps.min()
         api = rng.random(n_labs) < labs_cfg.api_finetune_share
         first = rng.integers(1, labs_cfg.release_interval + 1, n_labs)
+        # a fixed number of labs (rounded share) sits outside the jurisdiction, at random
+        outside = np.zeros(n_labs, dtype=bool)
+        outside[rng.permutation(n_labs)[: round(labs_cfg.outside_jurisdiction_share * n_labs)]] = (
+            True
+        )
 
         self.budget[self.hobbyist_nodes] = _lognormal(
             rng, hob.budget_median_usd, hob.budget_sigma, n_hob
         )
-        self.budget[self.malicious_nodes] = _lognormal(
-            rng, mal.budget_median_usd, mal.budget_sigma, n_mal
+        severe = rng.random(n_mal) < mal.severe_share
+        budgets = _lognormal(rng, mal.budget_median_usd, mal.budget_sigma, n_mal)
+        self.budget[self.malicious_nodes] = np.where(
+            severe, budgets * mal.severe_budget_factor, budgets
         )
         skill = rng.beta(2.0, 2.0, n_hob + n_mal)
-        goals = mal.harm_threshold_oom + rng.exponential(mal.goal_spread_oom, n_mal)
+        thresholds = np.where(severe, mal.severe_threshold_oom, mal.harm_threshold_oom)
+        goals = thresholds + rng.exponential(mal.goal_spread_oom, n_mal)
         self.activity_rate[self.hobbyist_nodes] = hob.activity_rate
         self.activity_rate[self.malicious_nodes] = mal.activity_rate
+        self.own_hardware[n_labs:] = rng.random(n_hob + n_mal) < cfg.costs.own_hardware_share
 
         actors: list[Actor] = [
             Lab(
@@ -108,13 +127,20 @@ class EcosystemModel(mesa.Model):
                 gap=float(gaps[i]),
                 offers_finetune_api=bool(api[i]),
                 first_release=int(first[i]),
+                inside=not bool(outside[i]),
             )
             for i in range(n_labs)
         ]
         skills = skill.tolist()
         actors += [Hobbyist(self, int(v), skills[v - n_labs]) for v in self.hobbyist_nodes]
         actors += [
-            MaliciousActor(self, int(v), skills[v - n_labs], float(goals[i]))
+            MaliciousActor(
+                self,
+                int(v),
+                skills[v - n_labs],
+                float(goals[i]),
+                "severe" if severe[i] else "common",
+            )
             for i, v in enumerate(self.malicious_nodes.tolist())
         ]
         return actors
@@ -131,13 +157,19 @@ class EcosystemModel(mesa.Model):
     def regulators(self) -> AgentSet:
         return self.agents_by_type.get(Regulator, AgentSet([], random=self.random))
 
+    @property
+    def date(self) -> str:
+        """This month, ``YYYY-MM``."""
+        return calendar.date_of(self.cfg.start_date, self.steps)
+
     # --- the month ----------------------------------------------------------------------
     def step(self) -> None:
         t = self.steps
         self.tally = outcomes.MonthTally()
+        self.month_cache = {}
         self.oversight.new_month()
         self.labs.do("step")
-        self.tally.takedowns += moderate_hub(self)
+        moderate_hub(self)
 
         active = (self.rng.random(len(self.actors)) < self.activity_rate) & (self.banned_until <= t)
         for node in self.rng.permutation(np.flatnonzero(active)).tolist():
@@ -152,6 +184,7 @@ class EcosystemModel(mesa.Model):
         sharing = self.cfg.sharing
         self.techniques.diffuse(self.graph, sharing.technique_diffusion_prob, self.rng)
         self.techniques.publish(sharing.technique_publish_prob, self.rng)
+        self.defence.end_month()
 
         self.totals["misuse_incidents"] += self.tally.misuse_incidents
         self.totals["benign_finetunes"] += self.tally.benign_finetunes
@@ -163,51 +196,83 @@ class EcosystemModel(mesa.Model):
 
     # --- services the actors call -------------------------------------------------------
     def on_release(self, ckpt: Checkpoint, lab: Lab) -> None:
-        """Keep track of the best checkpoint reachable through a fine-tuning API."""
+        """Keep track of the best checkpoint reachable through a fine-tuning API, inside and
+        outside the jurisdiction."""
         if not lab.offers_finetune_api or ckpt.access not in ("api", "staged"):
             return
-        if self._best_api is None or ckpt.capability > self._best_api.capability:
-            self._best_api = ckpt
+        best = self._best_api[lab.inside]
+        if best is None or ckpt.capability > best.capability:
+            self._best_api[lab.inside] = ckpt
+
+    def api_checkpoints(self) -> list[Checkpoint | None]:
+        """The best API checkpoint outside and inside the jurisdiction (None if none)."""
+        return [self._best_api[False], self._best_api[True]]
 
     def best_api_checkpoint(self) -> Checkpoint | None:
-        return self._best_api
+        """The most capable checkpoint reachable through any lab's fine-tuning API."""
+        found = [c for c in self.api_checkpoints() if c is not None]
+        return max(found, key=lambda c: (c.capability, -c.id), default=None)
 
-    def benign_finetune_cost(self, parent: Checkpoint, known: Any, solo: bool) -> Any:
-        """USD for a benign fine-tune of ``parent``: the cost curve, tamper-resistance
-        overhead, and (solo runs above the threshold) the compliance cost of compute KYC."""
+    def api_screened(self, ckpt: Checkpoint) -> bool:
+        """Jobs on this lab's API are screened (the policy binds only labs inside)."""
+        return ckpt.inside and self.policies.active("api_finetune_screening", self.steps)
+
+    def benign_finetune_cost(
+        self,
+        capability: Any,
+        tamper: Any,
+        finetune_oom: Any,
+        solo: bool,
+        own_hardware: Any = False,
+    ) -> Any:
+        """USD for a benign fine-tune: the cost curve, the tamper-resistance overhead, and
+        (cloud solo runs compute KYC covers) the compliance cost. Works on arrays."""
         t = self.steps
         penalty = self.cfg.policies.tamper_resistance.benign_cost_penalty
-        cost = costs.finetune_cost(self.cfg.costs, parent.capability, t, known)
-        cost = cost * (1.0 + penalty * parent.tamper)
+        cost = costs.finetune_cost(self.cfg.costs, capability, t, finetune_oom)
+        cost = cost * (1.0 + penalty * np.asarray(tamper, dtype=float))
         if solo and self.policies.active("compute_kyc", t):
             overhead = 1.0 + self.policies["compute_kyc"].params.benign_overhead
-            covered = self.kyc_covers(cost)
-            if isinstance(cost, np.ndarray):
-                return np.where(covered, cost * overhead, cost)
-            return cost * overhead if covered else cost
-        return cost
+            threshold = self.policies["compute_kyc"].params.threshold_flop
+            covered = (costs.run_flop(self.cfg.costs, cost, t) >= threshold) & ~np.asarray(
+                own_hardware, dtype=bool
+            )
+            cost = np.where(covered, cost * overhead, cost)
+        return cost if np.ndim(cost) else float(cost)
 
-    def kyc_covers(self, cost: Any) -> Any:
-        """Compute KYC looks at compute used, i.e. cost at step-0 GPU prices, not dollars."""
-        threshold = self.policies["compute_kyc"].params.cost_threshold_usd
-        return cost / costs.hardware_index(self.cfg.costs, self.steps) >= threshold
+    def kyc_threshold_usd(self) -> float | None:
+        """USD of compute at which a run reaches compute KYC's FLOP threshold this month
+        (None when the policy is not in force)."""
+        cache = self.month_cache
+        if "kyc_threshold_usd" not in cache:
+            threshold = None
+            if self.policies.active("compute_kyc", self.steps):
+                flop = self.policies["compute_kyc"].params.threshold_flop
+                threshold = flop / float(costs.run_flop(self.cfg.costs, 1.0, self.steps))
+            cache["kyc_threshold_usd"] = threshold
+        return cache["kyc_threshold_usd"]
 
-    def record_run(self, activity: Activity, cost: float) -> None:
-        """A fine-tuning or stripping run happened: policies may flag it for investigation.
+    def solo_cost(self, compute_usd: float, own_hardware: bool) -> float:
+        """What a solo benign run of this compute cost costs its maker: compute KYC's
+        compliance overhead applies to covered cloud runs."""
+        threshold = self.kyc_threshold_usd()
+        if threshold is None or own_hardware or compute_usd < threshold:
+            return compute_usd
+        return compute_usd * (1.0 + self.policies["compute_kyc"].params.benign_overhead)
 
-        Compute KYC sees solo runs above its compute threshold; pool monitoring sees pooled
-        runs. Each flags a malicious run with probability ``strength`` and a benign one with
-        ``strength x false_positive_rate``; false flags still cost investigations.
-        """
-        t = self.steps
-        solo = len(activity.members) == 1
-        policy = self.policies["compute_kyc" if solo else "pool_monitoring"]
-        if policy.active(t) and (not solo or self.kyc_covers(cost)):
-            rate = policy.strength
-            if not activity.malicious:
-                rate *= policy.params.false_positive_rate
-            activity.flagged = bool(self.rng.random() < rate)
-        self.oversight.record(activity)
+    def max_solo_compute(self, budget: float, own_hardware: bool) -> float:
+        """The dearest compute a solo benign run can buy with ``budget`` (the inverse of
+        :meth:`solo_cost`, which is increasing in compute)."""
+        threshold = self.kyc_threshold_usd()
+        if threshold is None or own_hardware:
+            return budget
+        overhead = 1.0 + self.policies["compute_kyc"].params.benign_overhead
+        if budget / overhead >= threshold:  # a covered run is affordable, overhead and all
+            return budget / overhead
+        return min(budget, threshold * (1 - 1e-12))  # only runs below the threshold
+
+    def record_run(self, activity: Activity, compute_usd: float, own_hardware: bool) -> None:
+        kyc.record_run(self, activity, compute_usd, own_hardware)
 
     def record_upload(self, ckpt: Checkpoint, node: int, malicious: bool) -> None:
         self.oversight.record(Activity("upload", (node,), malicious, ckpt, self.steps))
@@ -215,35 +280,18 @@ class EcosystemModel(mesa.Model):
     def reinforce_pool(self, members: list[Actor]) -> None:
         network.reinforce(self.graph, members[0].node, [m.node for m in members[1:]])
 
-    def incident(self, actor: MaliciousActor, ckpt: Checkpoint) -> None:
-        """A successful misuse attempt: harm, attribution to the base lab, maybe a report."""
-        t, mal = self.steps, self.cfg.malicious
-        severity = 10.0 ** (mal.severity_elasticity * (ckpt.capability - mal.harm_threshold_oom))
-        self.tally.misuse_incidents += 1
-        self.tally.harm += severity
-        root_creator = self.actors[self.checkpoints[ckpt.root].creator]
-        if isinstance(root_creator, Lab) and self.policies.active("liability", t):
-            root_creator.attributed_incidents += 1
-        reg = self.cfg.regulator
-        reported = self.rng.random() < reg.report_prob
-        incident = Incident(
-            t, actor.node, ckpt, severity, t + reg.report_lag_months if reported else None
-        )
-        self.incidents.append(incident)
-        if reported:
-            self.oversight.report(incident)
-
     def enforce(self, nodes: tuple[int, ...], ckpt: Checkpoint | None) -> None:
-        """An identified misuse: ban the actors; take down the public stripped weights it was
-        built on (the weaponised copy itself is never public)."""
+        """An identified misuse: ban the actors; take down the stripped weights on the main
+        hub it was built on (the fringe hub is out of reach)."""
         for node in nodes:
             self.ban(node)
-        if ckpt is None or ckpt.parent is None:
+        if ckpt is None:
             return
-        parent = self.checkpoints[ckpt.parent]
-        if parent.on_hub and self.checkpoints.is_stripped(parent):
-            self.checkpoints.take_down(parent)
-            self.tally.takedowns += 1
+        for cid in (ckpt.id, *ckpt.parents):
+            target = self.checkpoints[cid]
+            if target.on_hub and self.checkpoints.is_stripped(target):
+                take_down(self, target)
+                return
 
     def ban(self, node: int) -> None:
         """Enforcement: ban for ``ban_months``, confiscate stripped weights, cut ties."""

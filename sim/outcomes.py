@@ -1,7 +1,9 @@
-"""The outcomes (ODD §3.3.12): one place that knows each column's name and how it is measured.
+"""The outcomes (docs/ODD.md §3.3.12): one place that knows each column's name and how it is
+measured.
 
 Reporters are small module-level functions named after what they measure, handed to Mesa's
-DataCollector in :data:`REPORTERS`; the per-run summary is derived from the collected frame.
+DataCollector in :data:`REPORTERS`; the per-run summary is derived from the collected frame
+and the derivative forest.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import pandas as pd
 from sim import costs
 
 if TYPE_CHECKING:
+    from sim.checkpoints import Checkpoint
     from sim.model import EcosystemModel
 
 
@@ -24,20 +27,33 @@ class MonthTally:
     """Flows counted during one month; reset at the start of each step."""
 
     misuse_incidents: int = 0
+    severe_incidents: int = 0
     harm: float = 0.0
+    baseline_incidents: int = 0
+    baseline_harm: float = 0.0
     benign_finetunes: int = 0
     pooled_finetunes: int = 0
     takedowns: int = 0
+    reuploads: int = 0
+    leaks: int = 0
     detections: int = 0
     benefit: float = 0.0
     api_jobs_blocked: int = 0
+    kyc_covered_runs: int = 0
+    kyc_flags: int = 0
 
 
 def step(model: EcosystemModel) -> int:
     return model.steps
 
 
+def date(model: EcosystemModel) -> str:
+    """The calendar month, ``YYYY-MM`` (month 0 is ``start_date``)."""
+    return model.date
+
+
 def misuse_incidents(model: EcosystemModel) -> int:
+    """AI-enabled misuse incidents this month (both tiers)."""
     return model.tally.misuse_incidents
 
 
@@ -45,37 +61,76 @@ def cumulative_incidents(model: EcosystemModel) -> int:
     return model.totals["misuse_incidents"]
 
 
+def severe_incidents(model: EcosystemModel) -> int:
+    """AI-enabled incidents of the severe tier (dangerous capability uplift) this month."""
+    return model.tally.severe_incidents
+
+
 def harm(model: EcosystemModel) -> float:
+    """Summed severity of this month's AI-enabled incidents."""
     return model.tally.harm
+
+
+def baseline_incidents(model: EcosystemModel) -> int:
+    """Incidents through the non-AI baseline route this month."""
+    return model.tally.baseline_incidents
+
+
+def baseline_harm(model: EcosystemModel) -> float:
+    return model.tally.baseline_harm
+
+
+def total_harm(model: EcosystemModel) -> float:
+    """AI-enabled plus baseline harm: what a policy must lower, not merely displace."""
+    return model.tally.harm + model.tally.baseline_harm
 
 
 def malicious_equipped(model: EcosystemModel) -> int:
     return sum(1 for a in model.malicious if a.is_equipped)
 
 
-def _hobbyist_known(model: EcosystemModel) -> np.ndarray:
-    return np.asarray(model.techniques.known(model.hobbyist_nodes)).reshape(-1)
+def _hobbyist_finetune_oom(model: EcosystemModel) -> np.ndarray:
+    return np.asarray(model.techniques.finetune_oom(model.hobbyist_nodes), dtype=float)
+
+
+def _hobbyist_costs(model: EcosystemModel, ckpt: Checkpoint) -> np.ndarray:
+    nodes = model.hobbyist_nodes
+    return np.asarray(
+        model.benign_finetune_cost(
+            ckpt.capability,
+            ckpt.tamper,
+            _hobbyist_finetune_oom(model),
+            solo=True,
+            own_hardware=model.own_hardware[nodes],
+        )
+    )
 
 
 def finetune_cost(model: EcosystemModel) -> float:
     """Median over hobbyists of the solo USD cost to fine-tune the best open checkpoint."""
     best = model.checkpoints.best_safe_on_hub()
-    if best is None:
+    if best is None or len(model.hobbyist_nodes) == 0:
         return math.nan
-    known = _hobbyist_known(model) if len(model.hobbyist_nodes) else model.techniques.published
-    return float(np.median(model.benign_finetune_cost(best, known, solo=True)))
+    return float(np.median(_hobbyist_costs(model, best)))
 
 
 def strip_cost(model: EcosystemModel) -> float:
-    """Median over malicious actors of the USD cost to strip the most capable open base release."""
+    """Median over malicious actors of the USD cost to strip the most capable open base
+    release (with the techniques each knows)."""
     bases = model.checkpoints.open_bases()
     if not bases:
         return math.nan
     target = max(bases, key=lambda c: (c.capability, -c.id))
     nodes = model.malicious_nodes
-    known = model.techniques.known(nodes) if len(nodes) else model.techniques.published
+    tech = model.techniques
+    if len(nodes):
+        fine, strip = tech.finetune_oom(nodes), tech.strip_oom(nodes)
+        tamper = np.where(tech.bypasses_tamper(nodes), 0.0, target.tamper)
+    else:  # what the published techniques alone give
+        fine, strip = tech.published_finetune_oom, tech.published_strip_oom
+        tamper = 0.0 if tech.published_bypass else target.tamper
     cost = costs.strip_cost(
-        model.cfg.costs, target.capability, model.steps, known, target.safeguard, target.tamper
+        model.cfg.costs, target.capability, model.steps, fine, strip, target.safeguard, tamper
     )
     return float(np.median(cost))
 
@@ -93,15 +148,31 @@ def pooled_finetunes(model: EcosystemModel) -> int:
 
 
 def hub_checkpoints(model: EcosystemModel) -> int:
+    """Checkpoints downloadable from the main hub."""
     return model.checkpoints.hub_size()
 
 
 def stripped_on_hub(model: EcosystemModel) -> int:
-    return len(model.checkpoints.stripped_hub)
+    return len(model.checkpoints.main.stripped)
+
+
+def fringe_checkpoints(model: EcosystemModel) -> int:
+    """Checkpoints downloadable from the fringe hub (never moderated)."""
+    return len(model.checkpoints.fringe)
 
 
 def takedowns(model: EcosystemModel) -> int:
     return model.tally.takedowns
+
+
+def reuploads(model: EcosystemModel) -> int:
+    """Weights removed from the main hub and re-uploaded to the fringe hub this month."""
+    return model.tally.reuploads
+
+
+def leaks(model: EcosystemModel) -> int:
+    """API-only or staged weights that leaked this month."""
+    return model.tally.leaks
 
 
 def detections(model: EcosystemModel) -> int:
@@ -113,26 +184,43 @@ def oversight_coverage(model: EcosystemModel) -> float:
 
 
 def able_to_finetune(model: EcosystemModel) -> float:
-    """Share of hobbyists whose monthly budget covers a solo fine-tune of the best open
-    checkpoint."""
+    """Share of hobbyists whose monthly budget covers a solo fine-tune of *some* open
+    checkpoint (the least capable on the main hub, hence the cheapest)."""
+    least = model.checkpoints.main.least(stripped=False)
+    if least is None or len(model.hobbyist_nodes) == 0:
+        return 0.0
+    return float(np.mean(model.budget[model.hobbyist_nodes] >= _hobbyist_costs(model, least)))
+
+
+def able_to_finetune_frontier(model: EcosystemModel) -> float:
+    """Share of hobbyists who can afford a solo fine-tune of the most capable open checkpoint."""
     best = model.checkpoints.best_safe_on_hub()
     if best is None or len(model.hobbyist_nodes) == 0:
         return 0.0
-    cost = model.benign_finetune_cost(best, _hobbyist_known(model), solo=True)
-    return float(np.mean(model.budget[model.hobbyist_nodes] >= cost))
+    return float(np.mean(model.budget[model.hobbyist_nodes] >= _hobbyist_costs(model, best)))
 
 
 def techniques_published(model: EcosystemModel) -> int:
     return model.techniques.published
 
 
+def defence_level(model: EcosystemModel) -> float:
+    """Defences built by open-weight fine-tunes, in [0, 1) (cuts AI misuse success)."""
+    return model.defence.level
+
+
 def api_jobs_blocked(model: EcosystemModel) -> int:
-    """Fine-tuning API jobs blocked by screening this month (abusive and, by mistake, benign)."""
+    """Fine-tuning API jobs blocked by screening this month (abusive, and benign by mistake)."""
     return model.tally.api_jobs_blocked
 
 
+def kyc_covered_runs(model: EcosystemModel) -> int:
+    """Solo cloud runs at or above compute KYC's FLOP threshold this month (0 when off)."""
+    return model.tally.kyc_covered_runs
+
+
 def benefit(model: EcosystemModel) -> float:
-    """Benign value created this month (sum over fine-tunes; arbitrary but consistent units)."""
+    """Benign value created this month (sum over derivatives; arbitrary but consistent units)."""
     return model.tally.benefit
 
 
@@ -140,9 +228,14 @@ REPORTERS = {
     f.__name__: f
     for f in (
         step,
+        date,
         misuse_incidents,
         cumulative_incidents,
+        severe_incidents,
         harm,
+        baseline_incidents,
+        baseline_harm,
+        total_harm,
         malicious_equipped,
         finetune_cost,
         strip_cost,
@@ -151,36 +244,61 @@ REPORTERS = {
         pooled_finetunes,
         hub_checkpoints,
         stripped_on_hub,
+        fringe_checkpoints,
         takedowns,
+        reuploads,
+        leaks,
         detections,
         oversight_coverage,
         able_to_finetune,
+        able_to_finetune_frontier,
         techniques_published,
+        defence_level,
         benefit,
         api_jobs_blocked,
+        kyc_covered_runs,
     )
 }
 COLUMNS: tuple[str, ...] = tuple(REPORTERS)
 FLOWS: tuple[str, ...] = (
     "misuse_incidents",
+    "severe_incidents",
     "harm",
+    "baseline_incidents",
+    "baseline_harm",
+    "total_harm",
     "benign_finetunes",
     "pooled_finetunes",
     "takedowns",
+    "reuploads",
+    "leaks",
     "detections",
     "benefit",
+    "kyc_covered_runs",
 )
+NOT_NUMERIC = ("date",)
+# The shape of the public derivative forest and of the main hub, in every run summary.
+LINEAGE = ("lineage_leaf_share", "lineage_max_depth", "quantised_leaf_share", "stripped_hub_share")
+
+
+def summary_name(flow: str) -> str:
+    """The run summary's key for a flow's total over the run: ``total_<column>``, except
+    that the total of ``total_harm`` (AI-enabled plus baseline harm) is
+    ``total_harm_incl_baseline`` (``total_harm`` is the AI-enabled harm's total)."""
+    return "total_harm_incl_baseline" if flow == "total_harm" else f"total_{flow}"
 
 
 def summarise(frame: pd.DataFrame, model: EcosystemModel) -> dict[str, Any]:
-    """Per-run summary: totals of flows, first incident, final values, and run facts."""
-    out: dict[str, Any] = {f"total_{c}": _plain(frame[c].sum()) for c in FLOWS}
+    """Per-run summary: totals of flows, first incident, final values, the shape of the
+    derivative forest, and run facts."""
+    out: dict[str, Any] = {summary_name(c): _plain(frame[c].sum()) for c in FLOWS}
     hits = frame.loc[frame["misuse_incidents"] > 0, "step"]
     out["first_incident_step"] = int(hits.iloc[0]) if len(hits) else None
     out["mean_oversight_coverage"] = _plain(frame["oversight_coverage"].mean())
     for c in COLUMNS:
-        if c != "step":
+        if c not in ("step", *NOT_NUMERIC):
             out[f"final_{c}"] = _plain(frame[c].iloc[-1]) if len(frame) else None
+    out.update(model.checkpoints.lineage_summary())
     out["steps"] = int(model.steps)
     out["checkpoints"] = len(model.checkpoints)
     out["stripped_checkpoints"] = sum(

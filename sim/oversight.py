@@ -11,13 +11,16 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
 from sim.checkpoints import Checkpoint
 
-ActivityKind = Literal["finetune", "pool", "strip", "api_abuse", "upload"]
+if TYPE_CHECKING:
+    from sim.misuse import Incident
+
+ActivityKind = Literal["finetune", "pool", "strip", "uplift", "api_abuse", "upload"]
 
 
 @dataclass(slots=True, eq=False)
@@ -29,15 +32,6 @@ class Activity:
     step: int
     flagged: bool = False
     investigated: bool = False
-
-
-@dataclass(slots=True, eq=False)
-class Incident:
-    step: int
-    actor: int
-    checkpoint: Checkpoint
-    severity: float
-    report_step: int | None
 
 
 class Oversight:

@@ -1,9 +1,13 @@
 """Pooled fine-tuning (mechanism B): actors who cannot pay alone split the cost with contacts.
 
 Pools form only along ties and only among actors of the same kind (hobbyists with hobbyists,
-malicious actors with malicious actors). Coordination wastes part of the money: a pool buys
-``efficiency x sum of budgets`` of compute. Pooled runs are spread over many machines, which is
-why compute KYC cannot see them; pool monitoring can.
+malicious actors with malicious actors). The initiator invites its free contacts, richest
+first; each joins with a probability (``sharing.pooling.join_prob`` for hobbyists,
+``malicious.pool_join_prob`` for malicious actors) until the pool can pay or reaches
+``max_members``. Coordination wastes part of the money: a pool buys ``efficiency x sum of
+budgets`` of compute (decentralised training reaches 83-96% utilisation: INTELLECT-1).
+Pooled runs are spread over many machines, which is why compute KYC cannot see them; pool
+monitoring can.
 """
 
 from __future__ import annotations
@@ -23,8 +27,11 @@ def pool_efficiency(model: EcosystemModel) -> float:
     return pooling.efficiency * (1.0 - loss)
 
 
-def form_pool(model: EcosystemModel, initiator: Actor, cost: float) -> list[Actor] | None:
-    """Invite free neighbours of the initiator's kind, richest first, until the pool can pay.
+def form_pool(
+    model: EcosystemModel, initiator: Actor, cost: float, join: float
+) -> list[Actor] | None:
+    """Invite free contacts of the initiator's kind, richest first, each joining with
+    probability ``join``, until the pool can pay.
 
     Returns the members (initiator first) or None if the pool cannot reach ``cost``.
     """
@@ -33,16 +40,30 @@ def form_pool(model: EcosystemModel, initiator: Actor, cost: float) -> list[Acto
         return None
     efficiency = pool_efficiency(model)
     kind = type(initiator)
+    t, actors = model.steps, model.actors
+    banned, spent = model.banned_until, model.spent_step
     candidates = [
-        a
-        for a in (model.actors[v] for v in initiator.neighbours())
-        if type(a) is kind and not a.banned and not a.spent_this_month
+        actors[v]
+        for v in model.graph.adj[initiator.node]
+        if type(actors[v]) is kind and banned[v] <= t and spent[v] != t
     ]
-    candidates.sort(key=lambda a: (-a.budget, a.node))
+    if not candidates:
+        return None
+    budget = model.budget
+    candidates.sort(key=lambda a: (-budget[a.node], a.node))
+    # Even if every invited contact joined, could the pool pay? If not, nobody is asked.
+    richest = sum(budget[a.node] for a in candidates[: pooling.max_members - 1])
+    if efficiency * (initiator.budget + richest) < cost:
+        return None
+    joins = model.rng.random(len(candidates)) < join
     members, total = [initiator], initiator.budget
-    for partner in candidates[: pooling.max_members - 1]:
+    for partner, joined in zip(candidates, joins.tolist(), strict=True):
+        if not joined:
+            continue
         members.append(partner)
         total += partner.budget
         if efficiency * total >= cost:
             return members
+        if len(members) >= pooling.max_members:
+            break
     return None

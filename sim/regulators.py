@@ -33,7 +33,7 @@ class Regulator(mesa.Agent):
         left = self.capacity
         for incident in oversight.due_reports(t, left):
             left -= 1
-            if model.rng.random() < model.cfg.regulator.detection_prob:
+            if model.uniform() < model.cfg.regulator.detection_prob:
                 model.enforce((incident.actor,), incident.checkpoint)
         for activity in oversight.next_flagged(t, left):
             left -= 1
@@ -47,7 +47,7 @@ class Regulator(mesa.Agent):
         activity.investigated = True
         if not activity.malicious:
             return
-        if model.rng.random() < model.cfg.regulator.detection_prob:
+        if model.uniform() < model.cfg.regulator.detection_prob:
             model.enforce(activity.members, activity.checkpoint)
 
 

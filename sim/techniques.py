@@ -1,43 +1,81 @@
 """Cost-cutting techniques (mechanism A, endogenous): invented, spread along ties, published.
 
-A technique known to an actor multiplies its fine-tuning and stripping costs by
-``costs.technique_factor``. Unpublished techniques travel only along ties of the collaboration
-graph; once published (a paper, a library release), everyone knows them.
+Techniques differ. A *fine-tuning* technique (LoRA-like) cuts the cost of fine-tuning and of
+stripping; a *stripping* technique (refusal-direction ablation-like) cuts only the cost of
+stripping safeguards, sometimes by orders of magnitude at once, and some stripping techniques
+bypass tamper resistance. Each technique's cut is drawn when it is invented (in OOM of cost,
+Exponential with a sourced mean), so a few techniques can matter far more than the rest.
+Unpublished techniques travel only along ties; once published, everyone knows them. Per
+actor, the book keeps the summed cut of what it knows, so costs can be vectorised.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
+from typing import Literal
 
 import networkx as nx
 import numpy as np
 
+TechniqueKind = Literal["finetune", "strip"]
+
+
+@dataclass(frozen=True, slots=True)
+class Technique:
+    kind: TechniqueKind
+    oom: float  # log10 cut of cost (positive: cheaper)
+    bypasses_tamper: bool
+
 
 class TechniqueBook:
-    """Who knows which technique. Counts are kept per actor so costs can be vectorised."""
+    """Who knows which technique, and what each actor's known techniques add up to."""
 
     def __init__(self, n_actors: int) -> None:
-        self.private_known = np.zeros(n_actors, dtype=np.int64)
+        self.techniques: list[Technique] = []
         self.unpublished: dict[int, set[int]] = {}
+        # what each actor knows privately (unpublished), and what everyone knows (published)
+        self.private_finetune_oom = np.zeros(n_actors)
+        self.private_strip_oom = np.zeros(n_actors)
+        self.private_bypass = np.zeros(n_actors, dtype=np.int64)
+        self.published_finetune_oom = 0.0
+        self.published_strip_oom = 0.0
+        self.published_bypass = 0
         self.published = 0
-        self.invented = 0
 
-    def known(self, nodes: np.ndarray | int | slice = slice(None)) -> np.ndarray | int:
-        """Number of techniques each actor knows (published ones count for everyone)."""
-        return self.published + self.private_known[nodes]
+    # --- what actors know ----------------------------------------------------------------
+    def finetune_oom(self, nodes: np.ndarray | int | slice = slice(None)) -> np.ndarray | float:
+        """Summed cut (OOM) of the fine-tuning techniques each actor knows."""
+        return self.published_finetune_oom + self.private_finetune_oom[nodes]
 
-    def invent(self, node: int) -> int:
+    def strip_oom(self, nodes: np.ndarray | int | slice = slice(None)) -> np.ndarray | float:
+        """Summed cut (OOM) of the stripping-only techniques each actor knows."""
+        return self.published_strip_oom + self.private_strip_oom[nodes]
+
+    def bypasses_tamper(self, nodes: np.ndarray | int | slice = slice(None)) -> np.ndarray | bool:
+        """Whether each actor knows a stripping technique that bypasses tamper resistance."""
+        return (self.published_bypass + self.private_bypass[nodes]) > 0
+
+    # --- dynamics -------------------------------------------------------------------------
+    def invent(self, node: int, technique: Technique) -> int:
         """A new technique, known at first only to its inventor."""
-        tid = self.invented
-        self.invented += 1
+        tid = len(self.techniques)
+        self.techniques.append(technique)
         self.unpublished[tid] = {node}
-        self.private_known[node] += 1
+        self._learn(node, technique, +1)
         return tid
+
+    def _learn(self, node: int, t: Technique, sign: int) -> None:
+        if t.kind == "finetune":
+            self.private_finetune_oom[node] += sign * t.oom
+        else:
+            self.private_strip_oom[node] += sign * t.oom
+        self.private_bypass[node] += sign * int(t.bypasses_tamper)
 
     def diffuse(self, g: nx.Graph, prob: float, rng: np.random.Generator) -> int:
         """Each knower teaches each neighbour who does not know yet with probability ``prob``."""
         learned = 0
-        for knowers in self.unpublished.values():
+        for tid, knowers in self.unpublished.items():
             # A candidate with k knowing neighbours learns with probability 1 - (1 - p)^k.
             exposures = Counter(v for u in knowers for v in g.adj[u] if v not in knowers)
             if not exposures:
@@ -47,7 +85,7 @@ class TechniqueBook:
             learns = rng.random(len(candidates)) < 1.0 - (1.0 - prob) ** k
             for v in candidates[learns].tolist():
                 knowers.add(v)
-                self.private_known[v] += 1
+                self._learn(v, self.techniques[tid], +1)
                 learned += 1
         return learned
 
@@ -56,8 +94,14 @@ class TechniqueBook:
         newly = 0
         for tid in sorted(self.unpublished):
             if rng.random() < prob:
+                t = self.techniques[tid]
                 for v in self.unpublished.pop(tid):
-                    self.private_known[v] -= 1
+                    self._learn(v, t, -1)
+                if t.kind == "finetune":
+                    self.published_finetune_oom += t.oom
+                else:
+                    self.published_strip_oom += t.oom
+                self.published_bypass += int(t.bypasses_tamper)
                 self.published += 1
                 newly += 1
         return newly

@@ -95,7 +95,33 @@ FILE_CASES: list[tuple[str, str | bytes | None, list[str], str]] = [
     ("deep-nesting", "a: " + "[" * 3000 + "]" * 3000 + "\n", [], "invalid YAML"),
     ("non-scalar-key", "? [a, b]\n: 1\n", [], "scenario.yaml"),
     ("missing-file", None, [], "no such file"),
-]
+    # Model 2's keys
+    ("start-date-format", "start_date: 2024/01\n", [], "start_date: expected a month as YYYY-MM"),
+    ("start-date-month", "start_date: 2024-13\n", [], "start_date: expected a month"),
+    ("start-date-number", "start_date: 2024\n", [], "start_date: expected a string"),
+    (
+        "family-without-top",
+        "labs: {family_offsets_oom: [-1.0, -2.0]}\n",
+        [],
+        "labs.family_offsets_oom: expected a list of offsets <= 0 that includes 0",
+    ),
+    ("family-not-list", "labs: {family_offsets_oom: big}\n", [], "labs.family_offsets_oom"),
+    (
+        "kyc-threshold-negative",
+        "policies: {compute_kyc: {threshold_flop: -1}}\n",
+        [],
+        "policies.compute_kyc.threshold_flop: expected a number",
+    ),
+    ("severe-share-above-one", "malicious: {severe_share: 2}\n", [], "malicious.severe_share"),
+    (
+        "shares-above-one",
+        "hobbyists: {quantise_share: 0.8, merge_share: 0.5}\n",
+        [],
+        "hobbyists.merge_share: expected quantise_share + merge_share <= 1",
+    ),
+    ("outside-share-text", "labs: {outside_jurisdiction_share: many}\n", [],
+     "labs.outside_jurisdiction_share: expected a number in [0, 1]"),
+]  # fmt: skip
 FLAG_CASES: list[tuple[str, list[str], str]] = [
     ("set-without-equals", ["--set", "steps"], "--set: steps: expected dotted.key=value"),
     ("set-unknown-key", ["--set", "costs.gpu=1"], "costs.gpu: unknown key"),

@@ -126,3 +126,79 @@ def test_the_parameter_references_are_generated_from_the_schema(name):
     (make, begin, end) = next((m, b, e) for n, m, b, e in GENERATED if n == name)
     text = (Path(__file__).parent.parent / name).read_text(encoding="utf-8")
     assert splice(text, make(), begin, end) == text, "run: python -m sim.reference"
+
+
+# Every key Model 2 added (docs/ODD.md): a value of the wrong kind is an error naming its path.
+MODEL2_KEYS = [
+    "start_date",
+    "labs.outside_jurisdiction_share",
+    "labs.leak_prob_per_year",
+    "labs.family_offsets_oom",
+    "sharing.fringe_discovery_prob",
+    "sharing.reupload_prob",
+    "sharing.search_candidates",
+    "sharing.pooling.join_prob",
+    "costs.flop_per_usd",
+    "costs.own_hardware_share",
+    "costs.technique_oom_mean",
+    "costs.strip_technique_oom_mean",
+    "costs.strip_technique_floor",
+    "costs.quantise_cost_factor",
+    "costs.merge_cost_factor",
+    "hobbyists.tamper_erosion",
+    "hobbyists.quantise_share",
+    "hobbyists.merge_share",
+    "hobbyists.quantisation_loss_oom",
+    "hobbyists.quantised_value_factor",
+    "hobbyists.merge_value_factor",
+    "hobbyists.quantised_parent_factor",
+    "hobbyists.strip_technique_share",
+    "hobbyists.tamper_bypass_share",
+    "hobbyists.defensive_share",
+    "hobbyists.defence_half_stock",
+    "hobbyists.defence_max_effect",
+    "hobbyists.defence_decay_per_month",
+    "malicious.severe_share",
+    "malicious.severe_threshold_oom",
+    "malicious.uplift_gain_oom",
+    "malicious.uplift_compute_factor",
+    "malicious.uplift_data_usd",
+    "malicious.uplift_min_skill",
+    "malicious.severe_budget_factor",
+    "malicious.severe_severity",
+    "malicious.severity_sigma",
+    "malicious.pool_join_prob",
+    "malicious.baseline_success_prob",
+    "malicious.baseline_severity_factor",
+    "malicious.severe_baseline_factor",
+    "policies.compute_kyc.threshold_flop",
+]
+
+
+@pytest.mark.parametrize("key", MODEL2_KEYS)
+def test_every_model2_key_rejects_a_wrong_value_naming_its_path(key, tmp_path):
+    from sim.scenario import ScenarioError, load_scenario
+
+    bad = {"start_date": 2024, "labs.family_offsets_oom": "big"}.get(key, "lots")
+    path = tmp_path / "s.yaml"
+    *parents, leaf = key.split(".")
+    text, indent = "", ""
+    for part in parents:
+        text += f"{indent}{part}:\n"
+        indent += "  "
+    text += f"{indent}{leaf}: {bad}\n"
+    path.write_text(text)
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(path)
+    line = str(err.value)
+    assert line.startswith(f"{path}: {key}: expected") and "\n" not in line
+
+
+@pytest.mark.parametrize("key", MODEL2_KEYS)
+def test_every_model2_key_has_a_meaning_and_a_source_or_a_guess_with_its_range(key):
+    row = {r["key"]: r for r in describe_fields(Config)}[key]
+    assert row["doc"]
+    source = row["source"]
+    assert source != "guess", "a bare guess: give the range a sensitivity spec should explore"
+    if "guess" in source:
+        assert "range" in source, source

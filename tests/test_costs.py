@@ -26,7 +26,7 @@ def test_algorithmic_progress_lowers_finetune_cost_through_checkpoint_size():
 
 
 def test_stripping_the_step0_frontier_costs_the_sourced_figure():
-    cost = costs.strip_cost(COSTS, 0.0, 0, 0, safeguard=1.0, tamper=0.0)
+    cost = costs.strip_cost(COSTS, 0.0, 0, 0.0, 0.0, safeguard=1.0, tamper=0.0)
     assert cost == pytest.approx(COSTS.strip_cost_usd)
     assert COSTS.strip_cost_usd == 200.0  # Lermen et al. 2023: < $200
 
@@ -38,26 +38,48 @@ def test_more_capable_checkpoints_cost_more_to_finetune():
 
 
 def test_tamper_resistance_raises_strip_cost():
-    plain = costs.strip_cost(COSTS, 0.0, 0, 0, safeguard=1.0, tamper=0.0)
-    hardened = costs.strip_cost(COSTS, 0.0, 0, 0, safeguard=1.0, tamper=0.5)
+    plain = costs.strip_cost(COSTS, 0.0, 0, 0.0, 0.0, safeguard=1.0, tamper=0.0)
+    hardened = costs.strip_cost(COSTS, 0.0, 0, 0.0, 0.0, safeguard=1.0, tamper=0.5)
     assert hardened == pytest.approx(plain * (1 + COSTS.tamper_cost_multiplier * 0.5))
 
 
 def test_stripping_costs_nothing_when_safeguards_are_already_gone():
-    assert costs.strip_cost(COSTS, 0.0, 0, 0, safeguard=0.0, tamper=0.9) == 0.0
+    assert costs.strip_cost(COSTS, 0.0, 0, 0.0, 0.0, safeguard=0.0, tamper=0.9) == 0.0
 
 
-def test_each_known_technique_cuts_cost_down_to_a_floor():
-    one = costs.finetune_cost(COSTS, 0.0, 0, 1)
-    none = costs.finetune_cost(COSTS, 0.0, 0, 0)
-    assert one / none == pytest.approx(COSTS.technique_factor)
-    assert costs.technique_multiplier(COSTS, 1000) == pytest.approx(COSTS.technique_floor)
+def test_known_techniques_cut_cost_by_their_oom_down_to_a_floor():
+    cut = costs.finetune_cost(COSTS, 0.0, 0, 0.3)
+    none = costs.finetune_cost(COSTS, 0.0, 0, 0.0)
+    assert cut / none == pytest.approx(10**-0.3)
+    assert costs.technique_multiplier(1000.0, COSTS.technique_floor) == COSTS.technique_floor
+
+
+def test_stripping_techniques_cut_stripping_further_down_to_their_own_floor():
+    plain = costs.strip_cost(COSTS, 0.0, 0, 0.0, 0.0, 1.0, 0.0)
+    assert costs.strip_cost(COSTS, 0.0, 0, 0.0, 2.0, 1.0, 0.0) == pytest.approx(plain / 100)
+    floor = costs.strip_cost(COSTS, 0.0, 0, 5.0, 50.0, 1.0, 0.0)
+    assert floor == pytest.approx(plain * COSTS.strip_technique_floor)
+
+
+def test_a_run_buys_more_flop_as_hardware_gets_cheaper():
+    assert costs.run_flop(COSTS, 1.0, 0) == COSTS.flop_per_usd
+    months = COSTS.hardware_halving_months
+    assert costs.run_flop(COSTS, 1.0, months) == pytest.approx(2 * COSTS.flop_per_usd)
+    # a benign fine-tune of the step-0 frontier is far below the EU's 1e23 FLOP
+    assert costs.run_flop(COSTS, COSTS.finetune_cost_usd, 0) < 1e23 / 1000
+
+
+def test_the_uplift_fine_tune_costs_compute_and_data():
+    cfg = make_config()
+    cost = costs.uplift_cost(cfg.costs, cfg.malicious, 0.0, 0)
+    compute = cfg.malicious.uplift_compute_factor * COSTS.finetune_cost_usd
+    assert cost == pytest.approx(compute + cfg.malicious.uplift_data_usd)
 
 
 def test_cost_functions_work_on_arrays_of_actors():
     import numpy as np
 
-    known = np.array([0, 1, 2])
+    known = np.array([0.0, 0.1, 0.2])
     out = costs.finetune_cost(COSTS, 0.0, 12, known)
     assert out.shape == (3,)
     assert out[0] > out[1] > out[2]

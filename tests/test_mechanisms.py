@@ -2,36 +2,91 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-from sim import EcosystemModel
+from sim import EcosystemModel, costs, derivatives, kyc, misuse, search
 from sim.hobbyists import Hobbyist
 from sim.malicious import MaliciousActor
-from sim.moderation import moderate_hub
+from sim.moderation import moderate_hub, take_down
+from sim.oversight import Activity
 
-OPEN_LAB = {"labs": {"openness": 1.0, "openness_spread": 0.0}}
+# Every lab open and inside the jurisdiction, unless a test says otherwise.
+OPEN_LAB = {"labs": {"openness": 1.0, "openness_spread": 0.0, "outside_jurisdiction_share": 0.0}}
 
 
 def _world(model_with_graph, population, edges, extra=None):
-    overrides = {"population": population, **OPEN_LAB}
+    overrides = {"population": population, **{k: dict(v) for k, v in OPEN_LAB.items()}}
     for key, value in (extra or {}).items():
         overrides[key] = {**overrides.get(key, {}), **value}
     return model_with_graph(edges, overrides)
 
 
-# --- pooling (mechanism B) ---------------------------------------------------------------
+def _open_base(model):
+    """The most capable open base release on the main hub."""
+    return max(model.checkpoints.open_bases(), key=lambda c: c.capability)
+
+
+def _derivative(model, parent, *, safeguard, kind="finetune", creator=1, upload=True):
+    ckpt = model.checkpoints.add(
+        parent=parent,
+        creator=creator,
+        capability=parent.capability,
+        safeguard=safeguard,
+        tamper=0.0,
+        access="open",
+        step=0,
+        kind=kind,
+    )
+    if upload:
+        model.checkpoints.upload(ckpt)
+    return ckpt
+
+
+# --- families of sizes ----------------------------------------------------------------------
+def test_a_release_is_a_family_of_sizes_below_its_top():
+    model = EcosystemModel(
+        {"population": {"labs": 1, "hobbyists": 5, "malicious": 0}, **OPEN_LAB,
+         "labs": {**OPEN_LAB["labs"], "family_offsets_oom": [0.0, -1.0, -2.5]}},
+        seed=1,
+    )  # fmt: skip
+    bases = [model.checkpoints[i] for i in model.checkpoints.base_ids]
+    top = max(c.capability for c in bases)
+    assert sorted(round(c.capability - top, 9) for c in bases) == [-2.5, -1.0, 0.0]
+    assert len({c.family for c in bases}) == 1
+
+
+def test_small_family_members_make_fine_tuning_near_universal():
+    frame, _ = EcosystemModel_run({"steps": 3})
+    assert frame["able_to_finetune"].iloc[-1] > 0.8
+    assert frame["able_to_finetune_frontier"].iloc[-1] < frame["able_to_finetune"].iloc[-1]
+
+
+def EcosystemModel_run(overrides, seed=1):
+    from sim import simulate
+
+    base = {"population": {"labs": 4, "hobbyists": 300, "malicious": 10}}
+    return simulate({**base, **overrides}, seed=seed)
+
+
+# --- pooling (mechanism B) ------------------------------------------------------------------
 POOL_POP = {"labs": 1, "hobbyists": 3, "malicious": 0, "regulators": 1}
+JOIN_ALL = {"sharing": {"pooling": {"join_prob": 1.0}}}
+
+
+def _option(model, ckpt):
+    from sim.hobbyists import Option
+
+    return Option(ckpt, search.unit_value(model, ckpt), search.unit_cost(model, ckpt))
 
 
 def test_pooling_lets_a_hobbyist_who_cannot_pay_alone_finetune(model_with_graph):
-    model = _world(model_with_graph, POOL_POP, [(1, 2), (1, 3)])
+    model = _world(model_with_graph, POOL_POP, [(1, 2), (1, 3)], JOIN_ALL)
     poor, rich_a, rich_b = (model.actors[i] for i in (1, 2, 3))
-    poor.budget, rich_a.budget, rich_b.budget = 10.0, 1000.0, 1000.0
-    parent = poor.best_safe()
-    cost = model.benign_finetune_cost(parent, 0, solo=True)
-    assert poor.budget < cost
-
-    assert poor.try_open_finetune(parent)
+    parent = _open_base(model)
+    cost = search.unit_cost(model, parent)
+    poor.budget, rich_a.budget, rich_b.budget = cost / 10, 1e6, 1e6
+    assert poor.try_open_finetune(_option(model, parent), 1.0, False)
     assert model.tally.benign_finetunes == 1
     assert model.tally.pooled_finetunes == 1
     # The richest neighbour was enough: the pool stops growing once it can pay.
@@ -40,152 +95,362 @@ def test_pooling_lets_a_hobbyist_who_cannot_pay_alone_finetune(model_with_graph)
 
 
 def test_without_pooling_the_poor_hobbyist_cannot_finetune(model_with_graph):
-    model = _world(
-        model_with_graph, POOL_POP, [(1, 2), (1, 3)], {"sharing": {"pooling": {"enabled": False}}}
-    )
-    model.actors[1].budget = 10.0
-    assert not model.actors[1].try_open_finetune(model.actors[1].best_safe())
+    extra = {"sharing": {"pooling": {"enabled": False, "join_prob": 1.0}}}
+    model = _world(model_with_graph, POOL_POP, [(1, 2), (1, 3)], extra)
+    parent = _open_base(model)
+    model.actors[1].budget = search.unit_cost(model, parent) / 10
+    assert not model.actors[1].try_open_finetune(_option(model, parent), 1.0, False)
     assert model.tally.benign_finetunes == 0
 
 
 def test_pools_form_only_along_ties(model_with_graph):
-    model = _world(model_with_graph, POOL_POP, [(2, 3)])
-    model.actors[1].budget = 10.0
+    model = _world(model_with_graph, POOL_POP, [(2, 3)], JOIN_ALL)
+    parent = _open_base(model)
+    model.actors[1].budget = search.unit_cost(model, parent) / 10
     model.actors[2].budget = model.actors[3].budget = 1e6
-    assert not model.actors[1].try_open_finetune(model.actors[1].best_safe())
+    assert not model.actors[1].try_open_finetune(_option(model, parent), 1.0, False)
+
+
+def test_contacts_who_do_not_join_leave_the_pool_short(model_with_graph):
+    model = _world(
+        model_with_graph, POOL_POP, [(1, 2)], {"sharing": {"pooling": {"join_prob": 0.0}}}
+    )
+    parent = _open_base(model)
+    model.actors[1].budget = search.unit_cost(model, parent) / 10
+    model.actors[2].budget = 1e6
+    assert not model.actors[1].try_open_finetune(_option(model, parent), 1.0, False)
 
 
 def test_pooling_wastes_money_on_coordination(model_with_graph):
-    model = _world(
-        model_with_graph, POOL_POP, [(1, 2)], {"sharing": {"pooling": {"efficiency": 0.5}}}
-    )
-    parent = model.actors[1].best_safe()
-    cost = model.benign_finetune_cost(parent, 0, solo=False)
+    extra = {"sharing": {"pooling": {"efficiency": 0.5, "join_prob": 1.0}}}
+    model = _world(model_with_graph, POOL_POP, [(1, 2)], extra)
+    parent = _open_base(model)
+    cost = search.unit_cost(model, parent)
     # Together they hold 1.5x the cost, but at efficiency 0.5 that buys only 0.75x.
     model.actors[1].budget = model.actors[2].budget = 0.75 * cost
-    assert not model.actors[1].try_open_finetune(parent)
+    assert not model.actors[1].try_open_finetune(_option(model, parent), 1.0, False)
 
 
-# --- compute KYC and pool monitoring ------------------------------------------------------
-KYC_POP = {"labs": 1, "hobbyists": 1, "malicious": 3, "regulators": 1}
-KYC_ON = {"compute_kyc": {"enabled": True, "strength": 1.0, "cost_threshold_usd": 100.0}}
+# --- malicious tiers: stripping alone equips the common tier; the severe tier needs uplift --
+MAL_POP = {"labs": 1, "hobbyists": 1, "malicious": 3, "regulators": 1}
 
 
-def _kyc_world(model_with_graph, policies, budgets):
-    model = _world(
-        model_with_graph,
-        KYC_POP,
-        [(2, 3), (2, 4)],
-        {"policies": policies, "regulator": {"detection_prob": 1.0, "capacity": 10}},
-    )
-    for node, budget in zip((2, 3, 4), budgets, strict=True):
+def _malicious_world(model_with_graph, edges=(), extra=None, tier="common"):
+    extra = {"malicious": {"api_abuse_prob": 0.0, "pool_join_prob": 1.0}, **(extra or {})}
+    model = _world(model_with_graph, MAL_POP, list(edges), extra)
+    for node in (2, 3, 4):
         actor = model.actors[node]
-        actor.budget, actor.goal = budget, -5.0
+        actor.tier, actor.goal, actor.budget = tier, -5.0, 0.0
     return model
 
 
-def test_compute_kyc_flags_a_big_solo_run_and_the_regulator_bans_the_actor(model_with_graph):
-    model = _kyc_world(model_with_graph, KYC_ON, (1e6, 0.0, 0.0))
-    actor = model.actors[2]
-    assert actor.try_harmful_finetune()
+def test_stripping_alone_equips_a_common_tier_actor(model_with_graph):
+    model = _malicious_world(model_with_graph)
+    actor: MaliciousActor = model.actors[2]
+    target = _open_base(model)
+    actor.budget = actor.strip_price(target)  # the strip itself, nothing more
+    assert actor.try_strip()
     assert actor.is_equipped
-    (flagged,) = model.oversight.flagged
-    assert flagged.members == (2,)
+    assert actor.equipped.kind == "stripped"
+    assert actor.equipped.capability == target.capability
+    assert model.checkpoints.is_stripped(actor.equipped)
 
-    model.regulators.do("step")
-    assert actor.banned
+
+def test_a_common_tier_actor_who_cannot_pay_the_strip_is_not_equipped(model_with_graph):
+    model = _malicious_world(model_with_graph)
+    actor: MaliciousActor = model.actors[2]
+    cheapest = min(model.checkpoints.open_bases(), key=actor.strip_price)
+    actor.budget = 0.99 * actor.strip_price(cheapest)
+    assert not actor.try_strip()
     assert not actor.is_equipped
 
 
-def test_compute_kyc_misses_a_pooled_run(model_with_graph):
-    model = _kyc_world(model_with_graph, KYC_ON, (400.0, 400.0, 400.0))
-    assert model.actors[2].try_harmful_finetune()
-    (run,) = model.oversight.month
-    assert len(run.members) == 3
-    assert not run.flagged
-    assert not model.oversight.flagged
+def test_a_downloaded_stripped_checkpoint_equips_the_common_tier_for_free(model_with_graph):
+    model = _malicious_world(model_with_graph)
+    stripped = _derivative(model, _open_base(model), safeguard=0.0)
+    actor: MaliciousActor = model.actors[2]
+    assert actor.try_stripped_download()
+    assert actor.equipped is stripped
 
 
-def test_pool_monitoring_catches_the_pooled_run_that_kyc_misses(model_with_graph):
-    policies = {**KYC_ON, "pool_monitoring": {"enabled": True, "strength": 1.0}}
-    model = _kyc_world(model_with_graph, policies, (400.0, 400.0, 400.0))
-    assert model.actors[2].try_harmful_finetune()
-    (run,) = model.oversight.flagged
-    assert len(run.members) == 3
-    model.regulators.do("step")
-    assert all(model.actors[n].banned for n in (2, 3, 4))
+def test_a_severe_tier_actor_needs_the_uplift_fine_tune(model_with_graph):
+    model = _malicious_world(model_with_graph, tier="severe")
+    actor: MaliciousActor = model.actors[2]
+    actor.skill = 0.9
+    target = _open_base(model)
+    actor.goal = target.capability + model.cfg.malicious.uplift_gain_oom
+    strip = actor.strip_price(target)
+    uplift = actor.uplift_price(target.capability)
+    assert uplift > strip  # data and compute: dearer than the strip
+    actor.budget = strip * 1.01
+    assert not actor.try_strip()  # the strip alone does not reach a severe goal's cost
+    actor.budget = strip + uplift
+    assert actor.try_strip()
+    assert actor.equipped.kind == "uplift"
+    assert actor.equipped.capability == pytest.approx(actor.goal)
 
 
-def test_compute_kyc_ignores_runs_below_its_compute_threshold(model_with_graph):
-    policies = {"compute_kyc": {"enabled": True, "strength": 1.0, "cost_threshold_usd": 1e9}}
-    model = _kyc_world(model_with_graph, policies, (1e6, 0.0, 0.0))
-    assert model.actors[2].try_harmful_finetune()
-    assert not model.oversight.flagged
+def test_the_uplift_needs_skill(model_with_graph):
+    model = _malicious_world(model_with_graph, tier="severe")
+    actor: MaliciousActor = model.actors[2]
+    actor.skill = 0.1  # below malicious.uplift_min_skill
+    actor.budget = 1e9
+    assert not actor.try_strip()
 
 
-# --- hub moderation -----------------------------------------------------------------------
-def _stripped_upload(model: EcosystemModel):
-    base = model.checkpoints.best_safe_on_hub()
-    ckpt = model.checkpoints.add(
-        parent=base,
-        creator=1,
-        capability=base.capability,
-        safeguard=0.0,
-        tamper=0.0,
-        access="open",
-        step=0,
+def test_a_severe_tier_actor_can_pool_for_the_uplift(model_with_graph):
+    model = _malicious_world(model_with_graph, edges=[(2, 3), (2, 4)], tier="severe")
+    actor: MaliciousActor = model.actors[2]
+    actor.skill = 0.9
+    target = _open_base(model)
+    price = actor.strip_price(target) + actor.uplift_price(target.capability)
+    actor.budget = price / 10
+    model.actors[3].budget = model.actors[4].budget = price
+    assert actor.try_strip()
+    assert model.actors[3].is_equipped  # every pool member is equipped
+
+
+# --- the baseline route (marginal risk) -----------------------------------------------------
+def test_an_actor_with_no_ai_route_tries_the_baseline_route(model_with_graph):
+    model = _malicious_world(
+        model_with_graph,
+        extra={"malicious": {"api_abuse_prob": 0.0, "baseline_success_prob": 1.0}},
     )
-    model.checkpoints.upload(ckpt)
-    return ckpt
+    actor: MaliciousActor = model.actors[2]
+    actor.goal = 100.0  # no checkpoint is capable enough
+    actor.skill = 0.6
+    actor.step()
+    assert not actor.is_equipped
+    assert model.tally.baseline_incidents == 1 and model.tally.misuse_incidents == 0
+    assert model.tally.baseline_harm > 0
+
+
+def test_zero_malicious_actors_give_zero_ai_and_zero_baseline_incidents():
+    frame, summary = EcosystemModel_run({"population": {"malicious": 0}, "steps": 24})
+    assert summary["total_misuse_incidents"] == 0
+    assert summary["total_baseline_incidents"] == 0
+    assert frame["total_harm"].sum() == 0
+
+
+# --- defences -------------------------------------------------------------------------------
+def test_defences_lower_the_success_of_ai_enabled_misuse(model_with_graph):
+    def successes(stock: float) -> int:
+        model = _malicious_world(model_with_graph, extra={"malicious": {"success_prob": 0.5}})
+        model.defence.stock = stock
+        actor, ckpt = model.actors[2], _open_base(model)
+        actor.skill = 0.5
+        return sum(misuse.attempt_ai(model, actor, ckpt) for _ in range(2000))
+
+    without, with_defences = successes(0.0), successes(1e9)
+    assert without == pytest.approx(1000, abs=100)
+    assert with_defences == pytest.approx(1000 * (1 - 0.5), abs=100)  # defence_max_effect 0.5
+
+
+def test_defensive_fine_tunes_build_a_stock_that_goes_out_of_date():
+    from sim.config import make_config
+    from sim.defence import DefenceStock
+
+    stock = DefenceStock(make_config().hobbyists)
+    for _ in range(10):
+        stock.add()
+    assert stock.level == 0  # counts from next month
+    stock.end_month()
+    assert stock.stock == 10 and 0 < stock.level < 1
+    stock.end_month()
+    assert stock.stock == pytest.approx(10 * (1 - 0.03))
+
+
+# --- derivative kinds -----------------------------------------------------------------------
+def test_merges_carry_the_weaker_safeguards_of_their_parents(model_with_graph):
+    model = _world(model_with_graph, POOL_POP, [])
+    base = _open_base(model)
+    safe = _derivative(model, base, safeguard=0.9)
+    stripped = _derivative(model, base, safeguard=0.0)
+    traits = derivatives.merged(model.cfg.hobbyists, safe, stripped, base, skill=0.5)
+    assert traits.safeguard == 0.0
+    assert traits.capability >= max(safe.capability, stripped.capability)
+
+
+def test_a_quantised_parent_is_worth_less_than_its_original(model_with_graph):
+    model = _world(model_with_graph, POOL_POP, [])
+    base = _open_base(model)
+    quantised = _derivative(model, base, safeguard=1.0, kind="quantised")
+    assert search.unit_value(model, quantised) < search.unit_value(model, base)
+
+
+def test_quantisations_are_rarely_parents():
+    _, summary = EcosystemModel_run({"steps": 48})
+    assert summary["quantised_leaf_share"] > 0.95
+    assert summary["lineage_leaf_share"] < summary["quantised_leaf_share"]
+
+
+def test_benign_fine_tunes_erode_tamper_resistance(model_with_graph):
+    model = _world(model_with_graph, POOL_POP, [])
+    base = _open_base(model)
+    base.tamper = 0.5
+    traits = derivatives.finetuned(model.cfg.hobbyists, base, base, skill=0.5)
+    assert traits.tamper == pytest.approx(0.5 * (1 - model.cfg.hobbyists.tamper_erosion))
+
+
+# --- stripping techniques -------------------------------------------------------------------
+def test_a_stripping_technique_can_cut_the_strip_cost_by_orders_of_magnitude(model_with_graph):
+    from sim.techniques import Technique
+
+    model = _malicious_world(model_with_graph)
+    actor: MaliciousActor = model.actors[2]
+    target = _open_base(model)
+    before = actor.strip_price(target)
+    model.techniques.invent(actor.node, Technique("strip", 2.0, False))
+    assert actor.strip_price(target) == pytest.approx(before / 100)
+    # a fine-tuning technique does not touch the cost of stripping beyond its own cut
+    finetune = float(costs.finetune_cost(model.cfg.costs, target.capability, 0, 2.0))
+    assert finetune == pytest.approx(
+        float(costs.finetune_cost(model.cfg.costs, target.capability, 0, 0.0)) * 0.1
+    )  # the fine-tuning floor
+
+
+def test_a_bypassing_technique_ignores_tamper_resistance(model_with_graph):
+    from sim.techniques import Technique
+
+    model = _malicious_world(model_with_graph)
+    actor: MaliciousActor = model.actors[2]
+    target = _open_base(model)
+    plain = actor.strip_price(target)
+    target.tamper = 1.0
+    hardened = actor.strip_price(target)
+    assert hardened == pytest.approx(plain * (1 + model.cfg.costs.tamper_cost_multiplier))
+    model.techniques.invent(actor.node, Technique("strip", 0.0, True))
+    assert actor.strip_price(target) == pytest.approx(plain)
+
+
+# --- compute KYC as the law writes it ------------------------------------------------------
+def _covered_run(model, node, malicious):
+    activity = Activity("strip" if malicious else "finetune", (node,), malicious, None, 0)
+    kyc.record_run(model, activity, compute_usd=1e6, own_hardware=model.actors[node].own_hardware)
+    return activity
+
+
+KYC_ALL = {"policies": {"compute_kyc": {"enabled": True, "strength": 1.0, "threshold_flop": 1.0}}}
+
+
+def test_kyc_reports_covered_runs_whatever_their_intent(model_with_graph):
+    model = _malicious_world(model_with_graph, extra=KYC_ALL)
+    model.own_hardware[:] = False
+    benign, malicious = _covered_run(model, 1, False), _covered_run(model, 2, True)
+    assert benign.flagged and malicious.flagged
+    assert model.tally.kyc_covered_runs == 2
+
+
+def test_kyc_flag_rate_does_not_depend_on_intent(model_with_graph):
+    extra = {"policies": {"compute_kyc": {**KYC_ALL["policies"]["compute_kyc"], "strength": 0.5}}}
+    flags = {}
+    for intent in (False, True):
+        model = _malicious_world(model_with_graph, extra=extra)  # same seed: same draws
+        model.own_hardware[:] = False
+        flags[intent] = [_covered_run(model, 2, intent).flagged for _ in range(200)]
+    assert flags[False] == flags[True]
+    assert 60 < sum(flags[True]) < 140
+
+
+def test_kyc_never_covers_runs_on_own_hardware(model_with_graph):
+    model = _malicious_world(model_with_graph, extra=KYC_ALL)
+    model.own_hardware[:] = True
+    assert not _covered_run(model, 2, True).flagged
+    assert model.tally.kyc_covered_runs == 0
+
+
+def test_kyc_misses_pooled_runs_and_pool_monitoring_catches_them(model_with_graph):
+    model = _malicious_world(model_with_graph, extra=KYC_ALL)
+    model.own_hardware[:] = False
+    pooled = Activity("strip", (2, 3, 4), True, None, 0)
+    kyc.record_run(model, pooled, 1e6, False)
+    assert not pooled.flagged
+    extra = {
+        "policies": {**KYC_ALL["policies"], "pool_monitoring": {"enabled": True, "strength": 1.0}}
+    }
+    model = _malicious_world(model_with_graph, extra=extra)
+    pooled = Activity("strip", (2, 3, 4), True, None, 0)
+    kyc.record_run(model, pooled, 1e6, False)
+    assert pooled.flagged
+
+
+def test_kyc_at_the_statutory_threshold_covers_no_fine_tune():
+    policies = {"policies": {"compute_kyc": {"enabled": True}}}  # 1e23 FLOP
+    _, statutory = EcosystemModel_run({**policies, "steps": 24})
+    low = {"policies": {"compute_kyc": {"enabled": True, "threshold_flop": 1e19}}}
+    _, bites = EcosystemModel_run({**low, "steps": 24})
+    assert statutory["total_kyc_covered_runs"] == 0
+    assert bites["total_kyc_covered_runs"] > 0
+
+
+def test_a_flagged_run_is_investigated_and_an_identified_actor_banned(model_with_graph):
+    model = _malicious_world(
+        model_with_graph, extra={**KYC_ALL, "regulator": {"detection_prob": 1.0, "capacity": 10}}
+    )
+    model.own_hardware[:] = False
+    actor: MaliciousActor = model.actors[2]
+    actor.budget = 1e6
+    assert actor.try_strip()
+    assert model.oversight.flagged
+    model.regulators.do("step")
+    assert actor.banned and not actor.is_equipped
+
+
+# --- hubs, moderation and displacement ------------------------------------------------------
+MODERATION = {"policies": {"hub_moderation": {"enabled": True, "strength": 1.0}}}
 
 
 def test_hub_moderation_takes_down_stripped_derivatives(model_with_graph):
     model = _world(
-        model_with_graph,
-        POOL_POP,
-        [],
-        {"policies": {"hub_moderation": {"enabled": True, "strength": 1.0}}},
+        model_with_graph, POOL_POP, [], {**MODERATION, "sharing": {"reupload_prob": 0.0}}
     )
-    ckpt = _stripped_upload(model)
-    assert len(model.checkpoints.stripped_hub) == 1
-
-    assert moderate_hub(model) >= 1
-    assert ckpt.taken_down and not ckpt.on_hub
-    assert len(model.checkpoints.stripped_hub) == 0
+    ckpt = _derivative(model, _open_base(model), safeguard=0.0)
+    assert len(model.checkpoints.main.stripped) == 1
+    moderate_hub(model)
+    assert ckpt.taken_down and not ckpt.on_hub and not ckpt.on_fringe
     assert model.checkpoints.best_stripped_on_hub() is None
+
+
+def test_a_taken_down_checkpoint_can_reappear_on_the_fringe_hub(model_with_graph):
+    model = _world(
+        model_with_graph, POOL_POP, [], {**MODERATION, "sharing": {"reupload_prob": 1.0}}
+    )
+    ckpt = _derivative(model, _open_base(model), safeguard=0.0)
+    take_down(model, ckpt)
+    assert not ckpt.on_hub and ckpt.on_fringe
+    assert model.tally.reuploads == 1
+    moderate_hub(model)  # the fringe hub never moderates
+    assert ckpt.on_fringe and len(model.checkpoints.fringe) == 1
+    assert not model.checkpoints.upload(ckpt)  # nor can it return to the main hub
 
 
 def test_without_moderation_stripped_derivatives_stay_on_the_hub(model_with_graph):
     model = _world(model_with_graph, POOL_POP, [])
-    ckpt = _stripped_upload(model)
-    assert moderate_hub(model) == 0
+    ckpt = _derivative(model, _open_base(model), safeguard=0.0)
+    moderate_hub(model)
     assert ckpt.on_hub
 
 
-def test_hub_moderation_rejects_stripped_uploads_at_upload_time(model_with_graph):
-    model = _world(
-        model_with_graph,
-        POOL_POP,
-        [],
-        {
-            "policies": {"hub_moderation": {"enabled": True, "strength": 1.0}},
-            "sharing": {"hub_upload_prob": 1.0},
-        },
-    )
-    hobbyist: Hobbyist = model.actors[1]
-    base = hobbyist.best_safe()
-    hobbyist.share(base, [hobbyist], base.capability, safeguard=0.0, tamper=0.0)
-    assert len(model.checkpoints.stripped_hub) == 0
-    assert model.tally.takedowns == 1
+def test_the_fringe_hub_is_searched_only_by_those_who_find_it(model_with_graph):
+    model = _world(model_with_graph, POOL_POP, [], {"sharing": {"fringe_discovery_prob": 0.0}})
+    ckpt = _derivative(model, _open_base(model), safeguard=0.0, upload=False)
+    model.checkpoints.upload(ckpt, model.checkpoints.fringe)
+    actor = model.actors[1]
+    assert ckpt not in search.candidates(model, actor, stripped=True)
+    model = _world(model_with_graph, POOL_POP, [], {"sharing": {"fringe_discovery_prob": 1.0}})
+    ckpt = _derivative(model, _open_base(model), safeguard=0.0, upload=False)
+    model.checkpoints.upload(ckpt, model.checkpoints.fringe)
+    assert ckpt in search.candidates(model, model.actors[1], stripped=True)
 
 
-# --- releases: structured access, staged release, tamper resistance, liability -------------
-def _run_releases(policies, months=13, labs=5):
+# --- releases: structured access, staged release, tamper resistance, liability, leaks -------
+def _run_releases(policies, months=13, labs=5, outside=0.0, extra=None):
     """A world run past every lab's first release under the policies; returns the model."""
+    lab_cfg = {**OPEN_LAB["labs"], "outside_jurisdiction_share": outside, **(extra or {})}
     model = EcosystemModel(
         {
             "population": {"labs": labs, "hobbyists": 10, "malicious": 0},
-            **OPEN_LAB,
+            "labs": lab_cfg,
             "policies": policies,
         },
         seed=3,
@@ -198,35 +463,57 @@ def _new_releases(model):
     return [c for c in model.checkpoints.items if c.is_base and c.release_step >= 1]
 
 
+STRUCTURED = {"structured_access": {"enabled": True, "capability_threshold_oom": -10.0}}
+
+
 def test_structured_access_keeps_capable_new_releases_api_only():
-    model = _run_releases(
-        {"structured_access": {"enabled": True, "capability_threshold_oom": -10.0}}
-    )
-    new = _new_releases(model)
+    new = _new_releases(_run_releases(STRUCTURED))
     assert new and all(c.access == "api" and not c.on_hub for c in new)
 
 
+def test_structured_access_closes_only_the_family_members_above_its_threshold():
+    policies = {"structured_access": {"enabled": True, "capability_threshold_oom": 0.5}}
+    new = _new_releases(_run_releases(policies, months=24))
+    assert {c.access for c in new} == {"api", "open"}
+    # a member is open below the threshold (its API twin would sit higher: API releases
+    # carry the closed frontier's capability)
+    assert all(c.access == "api" for c in new if c.capability >= 0.5 + 0.6)
+
+
+def test_an_outside_lab_ignores_structured_access():
+    new = _new_releases(_run_releases(STRUCTURED, outside=1.0))
+    assert new and all(c.access == "open" and c.on_hub for c in new)
+    assert all(not c.inside for c in new)
+
+
 def test_policies_do_not_recall_weights_released_before_they_started():
-    model = _run_releases(
-        {"structured_access": {"enabled": True, "capability_threshold_oom": -10.0}}
-    )
+    model = _run_releases(STRUCTURED)
     before = [c for c in model.checkpoints.items if c.is_base and c.release_step <= 0]
     assert before and all(c.access == "open" and c.on_hub for c in before)
 
 
 def test_staged_release_opens_weights_only_after_the_delay():
-    model = _run_releases({"staged_release": {"enabled": True, "delay_months": 3}}, months=12)
+    model = _run_releases({"staged_release": {"enabled": True, "delay_months": 3}}, months=12,
+                          extra={"leak_prob_per_year": 0.0})  # fmt: skip
     for ckpt in _new_releases(model):
         age = model.steps - ckpt.release_step
         assert ckpt.on_hub == (age >= 3), (ckpt.release_step, model.steps)
         assert ckpt.access == ("open" if age >= 3 else "staged")
 
 
-def test_tamper_resistance_policy_hardens_new_releases():
-    model = _run_releases({"tamper_resistance": {"enabled": True, "strength": 0.6}}, labs=3)
-    new = _new_releases(model)
+def test_closed_weights_can_leak_to_the_fringe_hub():
+    model = _run_releases({}, months=6, extra={"openness": 0.0, "leak_prob_per_year": 1.0})
+    leaked = [c for c in model.checkpoints.items if c.on_fringe]
+    assert leaked and all(c.is_base and c.access == "open" and not c.on_hub for c in leaked)
+    assert model.timeseries()["leaks"].sum() == len(leaked)
+
+
+def test_tamper_resistance_policy_hardens_new_releases_of_inside_labs_only():
+    policies = {"tamper_resistance": {"enabled": True, "strength": 0.6}}
+    new = _new_releases(_run_releases(policies, labs=3))
     assert new and all(c.tamper == 0.6 for c in new)
-    assert all(c.tamper == 0.0 for c in model.checkpoints.items if c.release_step <= 0)
+    outside = _new_releases(_run_releases(policies, labs=3, outside=1.0))
+    assert outside and all(c.tamper == 0.0 for c in outside)
 
 
 def test_liability_lowers_openness_as_attributed_incidents_grow():
@@ -244,38 +531,59 @@ def test_liability_lowers_openness_as_attributed_incidents_grow():
     assert lab.effective_openness(1) == pytest.approx(0.3679, abs=1e-3)
 
 
-def test_api_screening_blocks_api_abuse(model_with_graph):
+# --- fine-tuning APIs -----------------------------------------------------------------------
+def _api_world(model_with_graph, screening, outside=0.0, months=2):
     model = model_with_graph(
         [],
         {
             "population": {"labs": 2, "hobbyists": 1, "malicious": 1},
-            "labs": {"openness": 0.0, "openness_spread": 0.0, "api_finetune_share": 1.0},
-            "malicious": {"api_abuse_prob": 1.0},
-            "policies": {"api_finetune_screening": {"enabled": True, "strength": 1.0}},
+            "labs": {"openness": 0.0, "openness_spread": 0.0, "api_finetune_share": 1.0,
+                     "outside_jurisdiction_share": outside},
+            "malicious": {"api_abuse_prob": 1.0, "api_abuse_months": months},
+            "policies": {"api_finetune_screening": {"enabled": screening, "strength": 1.0}},
         },
-    )
+    )  # fmt: skip
     actor: MaliciousActor = model.actors[3]
-    actor.goal = -5.0
-    assert not actor.try_api_abuse()
+    actor.goal, actor.budget = -5.0, 100.0
+    return model, actor
+
+
+def test_api_screening_blocks_api_abuse(model_with_graph):
+    model, actor = _api_world(model_with_graph, screening=True)
+    actor.try_api_abuse()
     assert not actor.is_equipped
     assert model.tally.api_jobs_blocked == 1
 
 
+def test_api_screening_does_not_bind_labs_outside_the_jurisdiction(model_with_graph):
+    model, actor = _api_world(model_with_graph, screening=True, outside=1.0)
+    assert actor.try_api_abuse()
+    assert actor.is_equipped and model.tally.api_jobs_blocked == 0
+
+
 def test_unscreened_api_abuse_equips_only_until_the_lab_revokes_it(model_with_graph):
-    model = model_with_graph(
-        [],
-        {
-            "population": {"labs": 2, "hobbyists": 1, "malicious": 1},
-            "labs": {"openness": 0.0, "openness_spread": 0.0, "api_finetune_share": 1.0},
-            "malicious": {"api_abuse_prob": 1.0, "api_abuse_months": 2},
-        },
-    )
-    actor: MaliciousActor = model.actors[3]
-    actor.goal = -5.0
+    model, actor = _api_world(model_with_graph, screening=False)
     assert actor.try_api_abuse()
     assert actor.is_equipped
     model.steps = 2
     assert not actor.is_equipped
+
+
+def test_screening_blocks_benign_jobs_at_its_false_positive_rate(model_with_graph):
+    model = model_with_graph(
+        [],
+        {
+            "population": {"labs": 2, "hobbyists": 1, "malicious": 0},
+            "labs": {"openness": 0.0, "openness_spread": 0.0, "api_finetune_share": 1.0,
+                     "outside_jurisdiction_share": 0.0},
+            "policies": {"api_finetune_screening": {"enabled": True, "false_positive_rate": 0.1}},
+        },
+    )  # fmt: skip
+    hobbyist: Hobbyist = model.actors[2]
+    hobbyist.budget = 1e6
+    api = model.best_api_checkpoint()
+    blocked = sum(not hobbyist.try_api_finetune(api, 1.0) for _ in range(2000))
+    assert blocked == pytest.approx(200, abs=50)
 
 
 # --- adaptive regulation ----------------------------------------------------------------
@@ -305,3 +613,10 @@ def test_adaptive_regulator_switches_policies_on_after_trigger_and_lag():
     assert model.policies.active("hub_moderation", 8)
     assert model.policies["hub_moderation"].strength == 0.7
     assert model.policies.escalations == [(8, "hub_moderation", 0.7)]
+
+
+def test_uniform_draws_come_from_the_model_generator():
+    a = EcosystemModel({"population": {"labs": 1, "hobbyists": 5, "malicious": 0}}, seed=9)
+    b = EcosystemModel({"population": {"labs": 1, "hobbyists": 5, "malicious": 0}}, seed=9)
+    assert [a.uniform() for _ in range(5000)] == [b.uniform() for _ in range(5000)]
+    assert np.all(np.array(a.uniform.many(10)) < 1)

@@ -11,9 +11,9 @@ import pytest
 from conftest import SMALL, small_config
 
 from sim import COLUMNS, EcosystemModel, make_config, network, simulate
-from sim.techniques import TechniqueBook
+from sim.techniques import Technique, TechniqueBook
 
-SPEC_COLUMNS = [
+SPEC_COLUMNS = [  # docs/ODD.md §3.3.12 (Model 1's columns, then Model 2's)
     "step",
     "misuse_incidents",
     "cumulative_incidents",
@@ -32,14 +32,43 @@ SPEC_COLUMNS = [
     "able_to_finetune",
     "techniques_published",
 ]
+MODEL2_COLUMNS = [
+    "date",
+    "severe_incidents",
+    "baseline_incidents",
+    "baseline_harm",
+    "total_harm",
+    "defence_level",
+    "fringe_checkpoints",
+    "reuploads",
+    "leaks",
+    "able_to_finetune_frontier",
+]
+MODEL2_SUMMARY = ["lineage_leaf_share", "lineage_max_depth", "quantised_leaf_share",
+                  "stripped_hub_share"]  # fmt: skip
 
 
 # --- outputs ------------------------------------------------------------------------------
 def test_timeseries_has_the_spec_columns_one_row_per_month():
-    frame, _ = simulate(SMALL, seed=1)
-    assert list(frame.columns[: len(SPEC_COLUMNS)]) == SPEC_COLUMNS
+    frame, summary = simulate(SMALL, seed=1)
+    assert set(SPEC_COLUMNS + MODEL2_COLUMNS) <= set(frame.columns)
     assert list(frame.columns) == list(COLUMNS)
     assert frame["step"].tolist() == list(range(1, SMALL["steps"] + 1))
+    assert set(MODEL2_SUMMARY) <= set(summary)
+
+
+def test_dates_follow_the_start_date():
+    frame, _ = simulate({**SMALL, "start_date": "2024-11", "steps": 3}, seed=1)
+    assert frame["date"].tolist() == ["2024-12", "2025-01", "2025-02"]
+
+
+def test_total_harm_is_ai_enabled_plus_baseline_harm():
+    frame, summary = simulate(SMALL, seed=2)
+    assert np.allclose(frame["total_harm"], frame["harm"] + frame["baseline_harm"])
+    assert summary["total_harm_incl_baseline"] == pytest.approx(
+        summary["total_harm"] + summary["total_baseline_harm"]
+    )
+    assert (frame["severe_incidents"] <= frame["misuse_incidents"]).all()
 
 
 def test_cumulative_columns_add_up_the_monthly_ones():
@@ -63,7 +92,8 @@ def test_summary_is_plain_json_with_totals_first_incident_and_finals():
 
 def test_shares_and_coverage_are_proportions():
     frame, _ = simulate(SMALL, seed=4)
-    for col in ("oversight_coverage", "able_to_finetune"):
+    for col in ("oversight_coverage", "able_to_finetune", "able_to_finetune_frontier",
+                "defence_level"):  # fmt: skip
         assert frame[col].between(0, 1).all(), col
 
 
@@ -125,24 +155,27 @@ def test_no_malicious_actors_means_no_incidents(seed):
         {**SMALL, "population": {**SMALL["population"], "malicious": 0}}, seed=seed
     )
     assert summary["total_misuse_incidents"] == 0
-    assert summary["total_harm"] == 0
+    assert summary["total_baseline_incidents"] == 0
+    assert summary["total_harm_incl_baseline"] == 0
     assert frame["malicious_equipped"].eq(0).all()
 
 
 @pytest.mark.parametrize("seed", range(3))
-def test_no_open_weights_and_full_api_screening_means_nothing_stripped(seed):
+def test_no_open_weights_no_leaks_and_full_api_screening_means_nothing_stripped(seed):
     frame, summary = simulate(
         {
             **SMALL,
-            "labs": {"openness": 0.0, "openness_spread": 0.0},
+            "labs": {"openness": 0.0, "openness_spread": 0.0, "leak_prob_per_year": 0.0,
+                     "outside_jurisdiction_share": 0.0},
             "policies": {"api_finetune_screening": {"enabled": True, "strength": 1.0}},
         },
         seed=seed,
-    )
+    )  # fmt: skip
     assert summary["stripped_checkpoints"] == 0
     assert summary["total_misuse_incidents"] == 0
     assert frame["hub_checkpoints"].eq(0).all()
     assert frame["benign_finetunes"].sum() > 0  # benign users still fine-tune via the API
+    assert summary["total_baseline_incidents"] > 0  # actors turn to non-AI means
 
 
 def test_the_world_starts_with_open_checkpoints_and_hobbyists_use_them():
@@ -209,13 +242,21 @@ def test_techniques_spread_only_along_ties_until_published():
     g = nx.path_graph(4)
     book = TechniqueBook(4)
     rng = np.random.default_rng(0)
-    book.invent(0)
-    assert list(book.known()) == [1, 0, 0, 0]
+    book.invent(0, Technique("finetune", 0.3, False))
+    assert list(book.finetune_oom()) == [0.3, 0, 0, 0]
     book.diffuse(g, 1.0, rng)
-    assert list(book.known()) == [1, 1, 0, 0]
+    assert list(book.finetune_oom()) == [0.3, 0.3, 0, 0]
     book.publish(1.0, rng)
-    assert list(book.known()) == [1, 1, 1, 1]
+    assert list(book.finetune_oom()) == pytest.approx([0.3] * 4)
     assert book.published == 1
+
+
+def test_stripping_techniques_cut_only_stripping_and_may_bypass_tamper_resistance():
+    book = TechniqueBook(2)
+    book.invent(1, Technique("strip", 1.5, True))
+    assert list(book.finetune_oom()) == [0, 0]
+    assert list(book.strip_oom()) == [0, 1.5]
+    assert list(book.bypasses_tamper()) == [False, True]
 
 
 def test_hobbyists_invent_techniques_that_cut_costs_over_time():
@@ -224,26 +265,31 @@ def test_hobbyists_invent_techniques_that_cut_costs_over_time():
 
 
 # --- lineage ------------------------------------------------------------------------------
-def test_lineage_is_a_forest_rooted_in_base_releases():
-    model = EcosystemModel(small_config({"steps": 36}), seed=2)
+def test_lineage_is_a_dag_rooted_in_base_releases_and_merges_have_two_parents():
+    model = EcosystemModel(small_config({"steps": 36, "hobbyists": {"merge_share": 0.2}}), seed=2)
     model.run()
-    lineage = model.checkpoints.lineage
-    assert nx.is_forest(lineage.to_undirected())
-    assert all(d <= 1 for _, d in lineage.in_degree())
+    lineage = model.checkpoints.lineage_graph(public_only=False)
+    assert nx.is_directed_acyclic_graph(lineage)
+    assert all(d <= 2 for _, d in lineage.in_degree())
+    merges = [c for c in model.checkpoints.items if c.kind == "merge"]
+    assert merges and all(lineage.in_degree(c.id) == 2 for c in merges)
     roots = [n for n, d in lineage.in_degree() if d == 0]
     assert all(model.checkpoints[r].is_base for r in roots)
     for ckpt in model.checkpoints.items:
         assert model.checkpoints[ckpt.root].is_base
-    deepest = max(len(nx.ancestors(lineage, n)) for n in lineage)
-    assert deepest >= 2  # hobbyists build on each other's derivatives
+        assert ckpt.depth == (0 if ckpt.is_base else 1 + max(
+            model.checkpoints[p].depth for p in ckpt.parents))  # fmt: skip
+    assert max(c.depth for c in model.checkpoints.items) >= 2  # derivatives of derivatives
 
 
-def test_derivatives_of_a_base_release_are_queryable():
+def test_the_lineage_summary_counts_the_public_forest():
     model = EcosystemModel(small_config({"steps": 24}), seed=2)
     model.run()
-    root = model.checkpoints.base_ids[0]
-    for d in model.checkpoints.derivatives_of(root):
-        assert model.checkpoints[d].root == root
+    public = model.checkpoints.lineage_graph()
+    summary = model.checkpoints.lineage_summary()
+    leaves = sum(1 for n in public if public.out_degree(n) == 0)
+    assert summary["lineage_leaf_share"] == pytest.approx(leaves / public.number_of_nodes())
+    assert summary["lineage_max_depth"] == max(model.checkpoints[n].depth for n in public)
 
 
 @pytest.mark.parametrize(

@@ -79,14 +79,15 @@ class Spec:
 
 def summary_outcomes() -> tuple[str, ...]:
     """Per-run summary statistics that can be analysed (numbers, one per run)."""
-    from sim.outcomes import COLUMNS, FLOWS
+    from sim.outcomes import COLUMNS, FLOWS, LINEAGE, NOT_NUMERIC, summary_name
 
-    finals = [f"final_{c}" for c in COLUMNS if c != "step"]
+    finals = [f"final_{c}" for c in COLUMNS if c not in ("step", *NOT_NUMERIC)]
     return (
-        *[f"total_{c}" for c in FLOWS],
+        *[summary_name(c) for c in FLOWS],
         "first_incident_step",
         "mean_oversight_coverage",
         *finals,
+        *LINEAGE,
     )
 
 

@@ -33,16 +33,30 @@ NO_SHARING = {
     "sharing": {"hub_upload_prob": 0.0, "p2p_share_prob": 0.0, "pooling": {"enabled": False}}
 }
 NO_POOLING = {"sharing": {"pooling": {"enabled": False}}}
+# Compute KYC at a threshold low enough to cover ordinary fine-tunes (1e19 FLOP, ~$25 at
+# month 0); the statutory 1e23 covers none (docs/validation.md).
+KYC_LOW = {"policies": {"compute_kyc": {"enabled": True, "threshold_flop": 1e19}}}
 # Worlds where a targeted policy's route is the one actors use (see docs/validation.md).
 DOWNLOADS = {
-    "costs": {"strip_cost_usd": 5000.0},
-    "malicious": {"harmful_finetune_factor": 0.1, "api_abuse_prob": 0.0},
+    "costs": {"strip_cost_usd": 5000.0, "strip_technique_oom_mean": 0.0},
+    "malicious": {"api_abuse_prob": 0.0},
 }
 MUST_POOL = {
     "network": {"kind": "stochastic_block", "homophily": 0.8},
+    "costs": {"strip_cost_usd": 2000.0, "strip_technique_oom_mean": 0.0},
+    "hobbyists": {"uncensored_prob": 0.0},
     "malicious": {"budget_median_usd": 20.0, "api_abuse_prob": 0.0},
 }
-API_ROUTE = {"labs": {"openness": 0.1}, "malicious": {"api_abuse_prob": 1.0}}
+API_ROUTE = {
+    "labs": {"openness": 0.1, "outside_jurisdiction_share": 0.0},
+    "malicious": {"api_abuse_prob": 1.0},
+}
+CLOSED = {"labs": {"openness": 0.0, "openness_spread": 0.0}}
+OUTSIDE_NONE = {"labs": {"outside_jurisdiction_share": 0.0}}
+OUTSIDE_MANY = {"labs": {"outside_jurisdiction_share": 0.6}}
+REUPLOAD_NONE = merge(DOWNLOADS, {"sharing": {"reupload_prob": 0.0}})
+REUPLOAD_ALL = merge(DOWNLOADS, {"sharing": {"reupload_prob": 0.9, "fringe_discovery_prob": 0.5}})
+NO_DEFENCE = {"hobbyists": {"defensive_share": 0.0}}
 
 POLICIES = POLICY_NAMES  # every policy, in the schema's order
 RESTRICTIVE = ("structured_access", "staged_release")
@@ -61,12 +75,24 @@ WORLDS: dict[str, dict[str, Any]] = {
     "downloads+hub_moderation": merge(DOWNLOADS, policy("hub_moderation")),
     "must_pool": MUST_POOL,
     "must_pool+pool_monitoring": merge(MUST_POOL, policy("pool_monitoring")),
-    "must_pool+compute_kyc": merge(MUST_POOL, policy("compute_kyc")),
-    "must_pool+compute_kyc+pool_monitoring": merge(
-        MUST_POOL, policy("compute_kyc", "pool_monitoring")
+    "must_pool+kyc_low": merge(MUST_POOL, KYC_LOW),
+    "must_pool+kyc_low+pool_monitoring": merge(
+        merge(MUST_POOL, KYC_LOW), policy("pool_monitoring")
     ),
     "api_route": API_ROUTE,
     "api_route+api_finetune_screening": merge(API_ROUTE, policy("api_finetune_screening")),
+    "kyc_low": KYC_LOW,
+    "closed_world": CLOSED,
+    "outside_none": OUTSIDE_NONE,
+    "outside_none+structured_access": merge(OUTSIDE_NONE, policy("structured_access")),
+    "outside_many": OUTSIDE_MANY,
+    "outside_many+structured_access": merge(OUTSIDE_MANY, policy("structured_access")),
+    "reupload_none": REUPLOAD_NONE,
+    "reupload_none+hub_moderation": merge(REUPLOAD_NONE, policy("hub_moderation")),
+    "reupload_all": REUPLOAD_ALL,
+    "reupload_all+hub_moderation": merge(REUPLOAD_ALL, policy("hub_moderation")),
+    "no_defence": NO_DEFENCE,
+    "no_defence+structured_access": merge(NO_DEFENCE, policy("structured_access")),
 }
 
 
@@ -154,6 +180,10 @@ def effect(world: str, of: str, measure: Measure) -> tuple[Term, ...]:
 
 
 INCIDENTS = total("total_misuse_incidents")
+SEVERE = total("total_severe_incidents")
+BASELINE_INCIDENTS = total("total_baseline_incidents")
+ALL_HARM = total("total_harm_incl_baseline")
+KYC_COVERED = total("total_kyc_covered_runs")
 HARM = total("total_harm")
 BENIGN = total("total_benign_finetunes")
 BENEFIT = total("total_benefit")
@@ -288,6 +318,15 @@ def primary_claims(steps: int = 120) -> list[Claim]:
             INCIDENTS,
             "zero",
         ),
+        _pair(
+            "no-malicious-no-baseline-incidents",
+            "Zero malicious actors give zero baseline-route incidents too",
+            "ODD §1.2: misuse needs a malicious actor",
+            "no_malicious",
+            "no_malicious",
+            BASELINE_INCIDENTS,
+            "zero",
+        ),
     ]
     return claims
 
@@ -353,7 +392,7 @@ def supplementary_claims() -> list[Claim]:
             "downloads+hub_moderation",
             INCIDENTS,
             "decrease",
-            "stripping dear (5,000 USD), harmful fine-tune cheap, no API abuse",
+            DOWNLOADS_CONDITION,
         ),
         _pair(
             "pool-monitoring-where-actors-must-pool",
@@ -363,17 +402,18 @@ def supplementary_claims() -> list[Claim]:
             "must_pool+pool_monitoring",
             INCIDENTS,
             "decrease",
-            "malicious actors clustered (homophily 0.8), median budget 20 USD, no API abuse",
+            MUST_POOL_CONDITION,
         ),
         _pair(
             "kyc-gap-where-actors-must-pool",
-            "KYC + pool monitoring beats KYC alone where malicious actors must pool",
+            "KYC (low threshold) + pool monitoring beats KYC alone where malicious actors "
+            "must pool",
             "ODD §3.3.11",
-            "must_pool+compute_kyc",
-            "must_pool+compute_kyc+pool_monitoring",
+            "must_pool+kyc_low",
+            "must_pool+kyc_low+pool_monitoring",
             INCIDENTS,
             "decrease",
-            "malicious actors clustered (homophily 0.8), median budget 20 USD, no API abuse",
+            f"{MUST_POOL_CONDITION}; KYC threshold 1e19 FLOP",
         ),
         _pair(
             "api-screening-where-api-is-the-route",
@@ -383,10 +423,113 @@ def supplementary_claims() -> list[Claim]:
             "api_route+api_finetune_screening",
             INCIDENTS,
             "decrease",
-            "few open releases (openness 0.1), every actor tries API abuse",
+            "few open releases (openness 0.1), every lab inside the jurisdiction, every "
+            "actor tries API abuse",
         ),
+        *model2_claims(),
     ]
     return claims
+
+
+DOWNLOADS_CONDITION = "stripping dear (5,000 USD, no stripping technique), no API abuse"
+MUST_POOL_CONDITION = (
+    "malicious actors clustered (homophily 0.8), median budget 20 USD, stripping dear "
+    "(2,000 USD, no stripping technique), no uncensored derivatives, no API abuse"
+)
+
+
+def model2_claims() -> list[Claim]:
+    """What a careful reader asks of the evidence-based mechanisms (docs/ODD.md): do actors
+    substitute the baseline route, does restriction weaken with outside supply, moderation
+    with re-uploads, does statutory KYC touch any fine-tune, do defences offset restriction?"""
+    return [
+        _pair(
+            "structured-access-moves-to-baseline",
+            "Structured access moves actors to the non-AI baseline route",
+            "Kapoor et al. 2024 (marginal risk); ODD §3.3.6",
+            "baseline",
+            "structured_access",
+            BASELINE_INCIDENTS,
+            "increase",
+        ),
+        _pair(
+            "closed-world-moves-to-baseline",
+            "No open weights at all moves actors to the non-AI baseline route",
+            "Kapoor et al. 2024 (marginal risk); ODD §3.3.6",
+            "baseline",
+            "closed_world",
+            BASELINE_INCIDENTS,
+            "increase",
+            "every lab's openness 0",
+        ),
+        _pair(
+            "structured-access-cuts-total-harm",
+            "Structured access cuts total harm (AI-enabled plus baseline)",
+            "Kapoor et al. 2024 (marginal risk); ODD §3.3.6",
+            "baseline",
+            "structured_access",
+            ALL_HARM,
+            "decrease",
+        ),
+        Claim(
+            "restriction-weakens-with-outside-supply",
+            "Structured access cuts fewer incidents when more labs are outside the "
+            "jurisdiction (effect at 60% outside minus effect at none)",
+            "ODD §3.3.2 (outside supply)",
+            INCIDENTS.__name__,
+            effect("outside_none+structured_access", "outside_none", INCIDENTS),
+            effect("outside_many+structured_access", "outside_many", INCIDENTS),
+            "increase",
+        ),
+        Claim(
+            "moderation-weakens-with-reuploads",
+            "Hub moderation cuts fewer incidents when taken-down weights are re-uploaded to "
+            "the fringe hub (effect at re-upload 0.9 minus effect at none)",
+            "ODD §3.3.9 (displacement)",
+            INCIDENTS.__name__,
+            effect("reupload_none+hub_moderation", "reupload_none", INCIDENTS),
+            effect("reupload_all+hub_moderation", "reupload_all", INCIDENTS),
+            "increase",
+            f"{DOWNLOADS_CONDITION}; fringe discovery 0.5 where re-uploads are 0.9",
+        ),
+        _pair(
+            "statutory-kyc-covers-no-finetune",
+            "Compute KYC at the EU's 1e23 FLOP threshold covers no fine-tuning run",
+            "EU GPAI guidelines 2025; ODD §3.3.10",
+            "compute_kyc",
+            "compute_kyc",
+            KYC_COVERED,
+            "zero",
+        ),
+        _pair(
+            "low-threshold-kyc-covers-runs",
+            "Compute KYC at a low threshold (1e19 FLOP) covers fine-tuning runs",
+            "ODD §3.3.10",
+            "baseline",
+            "kyc_low",
+            KYC_COVERED,
+            "increase",
+        ),
+        _pair(
+            "defences-cut-incidents",
+            "Defences built by open-weight fine-tunes cut incidents",
+            "ODD §3.3.7 (defensive benefit)",
+            "no_defence",
+            "baseline",
+            INCIDENTS,
+            "decrease",
+        ),
+        Claim(
+            "defences-offset-restriction",
+            "Structured access cuts fewer incidents when open fine-tunes build defences it "
+            "loses (effect with defences minus effect without)",
+            "ODD §3.3.7 (defensive benefit)",
+            INCIDENTS.__name__,
+            effect("no_defence+structured_access", "no_defence", INCIDENTS),
+            effect("structured_access", "baseline", INCIDENTS),
+            "increase",
+        ),
+    ]
 
 
 def worlds_needed(claims: list[Claim]) -> list[str]:

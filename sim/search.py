@@ -1,0 +1,150 @@
+"""What an actor can reach when it looks for weights this month, and what that would cost.
+
+Everyone sees the recent base releases on the main hub (labs announce them) and the main
+hub's most capable checkpoint; each actor also draws a few main-hub derivatives in proportion
+to popularity (``sharing.search_candidates``: search ranks by downloads), sees what contacts
+shared privately, and with ``sharing.fringe_discovery_prob`` searches the fringe hub. Nobody
+sees every checkpoint: choice among what one finds is what spreads the derivative forest.
+
+What everyone sees is the month's :class:`Offer`, priced once: a candidate's cost for an
+actor is its *unit cost* (the cost curve at no known technique, with the tamper-resistance
+overhead) times the actor's technique multiplier, and its value is its *unit value* times
+(0.5 + skill). So the most valuable affordable shared candidate is found by bisection over
+the unit costs, the same answer as checking every candidate.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sim import costs
+from sim.checkpoints import Checkpoint, Kind
+from sim.config import Config
+
+if TYPE_CHECKING:
+    from sim.actors import Actor
+    from sim.model import EcosystemModel
+
+RECENT_RELEASES = 2  # releases per lab that count as "recent" base releases
+OFFER_KEYS = {False: "offer-safe", True: "offer-stripped"}
+
+
+def pricing(cfg: Config) -> Callable[[float, float, Kind], tuple[float, float]]:
+    """What a checkpoint's cost and value scale are, fixed when it is made: the benign
+    fine-tune cost relative to the step-0 frontier's, with the tamper-resistance overhead;
+    the value of building on it, which grows with capability (a quantised parent is worth
+    less than its full-precision original)."""
+    e, b = cfg.costs.capability_cost_elasticity, cfg.hobbyists.benefit_elasticity
+    penalty = cfg.policies.tamper_resistance.benign_cost_penalty
+    quantised = cfg.hobbyists.quantised_parent_factor
+
+    def price(capability: float, tamper: float, kind: Kind) -> tuple[float, float]:
+        value = 10.0 ** (b * capability) * (quantised if kind == "quantised" else 1.0)
+        return 10.0 ** (e * capability) * (1.0 + penalty * tamper), value
+
+    return price
+
+
+def unit_value(model: EcosystemModel, ckpt: Checkpoint) -> float:
+    """Benign value of building on ``ckpt`` per unit of (0.5 + skill)."""
+    return ckpt.value_unit
+
+
+def unit_cost(model: EcosystemModel, ckpt: Checkpoint) -> float:
+    """USD of a benign fine-tune of ``ckpt`` this month for an actor who knows no technique
+    (before compute KYC's compliance cost), including the tamper-resistance overhead."""
+    cache = model.month_cache
+    if "cost_factor" not in cache:
+        decline = costs.time_factor(model.cfg.costs, model.steps)
+        cache["cost_factor"] = model.cfg.costs.finetune_cost_usd * decline
+    return cache["cost_factor"] * ckpt.cost_scale
+
+
+@dataclass
+class Offer:
+    """The candidates everyone sees this month, sorted by unit cost, with the index of the
+    most valuable among the first i (``prefix_best[i]``) and overall (``best``)."""
+
+    ckpts: list[Checkpoint]
+    costs: list[float]
+    values: list[float]
+    prefix_best: list[int]
+    ids: frozenset[int]
+
+    @property
+    def best(self) -> int | None:
+        return self.prefix_best[-1] if self.ckpts else None
+
+    def best_affordable(self, max_unit_cost: float) -> int | None:
+        """Index of the most valuable candidate whose unit cost is at most ``max_unit_cost``."""
+        i = bisect.bisect_right(self.costs, max_unit_cost)
+        return self.prefix_best[i - 1] if i else None
+
+
+def recent_bases(model: EcosystemModel) -> list[Checkpoint]:
+    """Open base releases on the main hub from each lab's last releases (cached per month)."""
+    cache = model.month_cache
+    if "recent_bases" not in cache:
+        t = model.steps
+        window = RECENT_RELEASES * model.cfg.labs.release_interval
+        cache["recent_bases"] = [
+            c
+            for c in (model.checkpoints[i] for i in model.checkpoints.base_ids)
+            if c.on_hub and t - c.release_step <= window
+        ]
+    return cache["recent_bases"]
+
+
+def offer(model: EcosystemModel, stripped: bool) -> Offer:
+    """This month's shared candidates of one shelf (cached): the main hub's most capable
+    entry, and (safe shelf) the recent base releases."""
+    key = OFFER_KEYS[stripped]
+    if key not in model.month_cache:
+        found: dict[int, Checkpoint] = {}
+        if not stripped:
+            found.update((c.id, c) for c in recent_bases(model))
+        best = model.checkpoints.main.best(stripped)
+        if best is not None:
+            found[best.id] = best
+        rows = sorted((unit_cost(model, c), c.id, c) for c in found.values())
+        ckpts = [c for _, _, c in rows]
+        values = [unit_value(model, c) for c in ckpts]
+        prefix, top = [], 0
+        for i, v in enumerate(values):
+            if v > values[top]:
+                top = i
+            prefix.append(top)
+        ids = frozenset(c.id for c in ckpts)
+        model.month_cache[key] = Offer(ckpts, [c for c, _, _ in rows], values, prefix, ids)
+    return model.month_cache[key]
+
+
+def searches_fringe(model: EcosystemModel) -> bool:
+    return bool(model.uniform() < model.cfg.sharing.fringe_discovery_prob)
+
+
+def personal(model: EcosystemModel, actor: Actor, stripped: bool) -> list[Checkpoint]:
+    """What this actor alone finds this month on one shelf: popular main-hub checkpoints,
+    the fringe hub (if it searches there), its private shares."""
+    registry, k = model.checkpoints, model.cfg.sharing.search_candidates
+    found = registry.main.sample(stripped, k, model.uniform)
+    if searches_fringe(model):
+        fringe_best = registry.fringe.best(stripped)
+        if fringe_best is not None:
+            found.append(fringe_best)
+        found += registry.fringe.sample(stripped, k, model.uniform)
+    private = actor.private_stripped if stripped else actor.private_safe
+    if private is not None:
+        found.append(private)
+    return found
+
+
+def candidates(model: EcosystemModel, actor: Actor, stripped: bool) -> list[Checkpoint]:
+    """Every checkpoint of one shelf ``actor`` can build on this month (shared and its own),
+    each once."""
+    found = {c.id: c for c in offer(model, stripped).ckpts}
+    found.update((c.id, c) for c in personal(model, actor, stripped))
+    return list(found.values())
