@@ -20,7 +20,9 @@ import networkx as nx
 from sim.draws import Uniforms
 
 Access = Literal["open", "staged", "api"]
-Kind = Literal["base", "finetune", "quantised", "merge", "stripped", "uplift", "api_abuse"]
+Kind = Literal[
+    "base", "leaked", "finetune", "quantised", "merge", "stripped", "uplift", "api_abuse"
+]
 DERIVATIVE_KINDS: tuple[Kind, ...] = ("finetune", "quantised", "merge")
 
 
@@ -46,7 +48,9 @@ class Checkpoint:
     on_hub: bool = False  # downloadable from the main hub now
     on_fringe: bool = False  # downloadable from the fringe hub now
     taken_down: bool = False  # removed from the main hub for good
+    uplifted: bool = False  # carries a domain uplift fine-tune (fit for severe misuse)
     public: bool = False  # has ever been downloadable (open base or uploaded)
+    public_depth: int = 0  # generations below the nearest public ancestor without parents
     children: int = 0  # public derivatives built on it
     cost_scale: float = 1.0  # benign fine-tune cost relative to the step-0 frontier's
     value_unit: float = 1.0  # benign value of building on it, per unit of (0.5 + skill)
@@ -136,16 +140,17 @@ class Hub:
         shelf, items = self.shelf(stripped), self.registry.items
         if k <= 0 or not shelf:
             return []
-        picked: dict[int, Checkpoint] = {}
         tickets, main = shelf.tickets, self.name == "main"
         n = len(tickets)
-        for u in uniform.many(2 * k):
-            ckpt = items[tickets[int(u * n)]]
-            if (ckpt.on_hub if main else ckpt.on_fringe) and ckpt.id not in picked:
-                picked[ckpt.id] = ckpt
-                if len(picked) == k:
-                    break
-        return list(picked.values())
+        drawn = dict.fromkeys([tickets[int(u * n)] for u in uniform.many(k)])
+        out = [c for c in map(items.__getitem__, drawn) if (c.on_hub if main else c.on_fringe)]
+        if len(out) < k:  # k more draws if duplicates or removed entries left a gap
+            for cid in dict.fromkeys([tickets[int(u * n)] for u in uniform.many(k)]):
+                ckpt = items[cid]
+                if cid not in drawn and (ckpt.on_hub if main else ckpt.on_fringe):
+                    drawn[cid] = None
+                    out.append(ckpt)
+        return out if len(out) <= k else out[:k]
 
 
 class CheckpointRegistry:
@@ -188,7 +193,12 @@ class CheckpointRegistry:
     ) -> Checkpoint:
         """Record a new checkpoint; a derivative inherits its lineage's root and family."""
         cid = len(self.items)
-        parents = [p for p in (parent, parent2) if p is not None]
+        if parent is None:
+            depth = 0
+        elif parent2 is None:
+            depth = parent.depth + 1
+        else:
+            depth = max(parent.depth, parent2.depth) + 1
         ckpt = Checkpoint(
             id=cid,
             parent=None if parent is None else parent.id,
@@ -203,7 +213,7 @@ class CheckpointRegistry:
             kind=kind,
             family=family if parent is None else parent.family,
             inside=inside if parent is None else parent.inside,
-            depth=1 + max(p.depth for p in parents) if parents else 0,
+            depth=depth,
         )
         ckpt.cost_scale, ckpt.value_unit = self.pricing(capability, tamper, kind)
         self.items.append(ckpt)
@@ -230,14 +240,18 @@ class CheckpointRegistry:
 
     def _make_public(self, ckpt: Checkpoint, hub: Hub) -> None:
         """First time downloadable: it becomes a node of the public forest, and each public
-        parent gains a derivative (and a popularity ticket on the hubs that hold it)."""
+        parent gains a derivative (and a popularity ticket on the hubs that hold it). A
+        parent that was never public is an undocumented edge: the forest starts anew."""
         if ckpt.public:
             return
         ckpt.public = True
-        for pid in ckpt.parents:
+        for pid in (ckpt.parent, ckpt.parent2):
+            if pid is None:
+                continue
             parent = self.items[pid]
             if not parent.public:
                 continue
+            ckpt.public_depth = max(ckpt.public_depth, parent.public_depth + 1)
             parent.children += 1
             for h in (self.main, self.fringe):
                 if h.holds(parent):
@@ -286,7 +300,7 @@ class CheckpointRegistry:
         size = self.hub_size()
         return {
             "lineage_leaf_share": _share(sum(c.children == 0 for c in public), len(public)),
-            "lineage_max_depth": max((c.depth for c in public), default=0),
+            "lineage_max_depth": max((c.public_depth for c in public), default=0),
             "quantised_leaf_share": _share(sum(c.children == 0 for c in quantised), len(quantised)),
             "stripped_hub_share": _share(len(self.main.stripped), size),
         }

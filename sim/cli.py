@@ -58,7 +58,7 @@ EXAMPLES = {
   python run.py frontier --policies structured_access,tamper_resistance,compute_kyc""",
     "discover": """
   python run.py sensitivity scenarios/sensitivity/bundle_targeted_lhs.yaml --out results/lhs
-  python run.py discover results/lhs --threshold 300
+  python run.py discover results/lhs --threshold 350
   python run.py discover results/lhs --outcome total_harm --threshold 400 --max-boxes 2""",
 }
 # verb: (one-line help, description)

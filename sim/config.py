@@ -711,7 +711,9 @@ def _start() -> Any:
 @dataclass(frozen=True)
 class StructuredAccess:
     enabled: bool = param(False, "checkpoints above a capability threshold are API-only")
-    strength: float = _strength(1.0, "share of labs complying")
+    strength: float = _strength(
+        1.0, "probability a release complies (inside labs)", source="guess (range 0-1)"
+    )
     start_step: int = _start()
     capability_threshold_oom: float = param(
         -0.5, "releases at or above this capability are API-only", unit="OOM", low=-20, high=20
@@ -721,7 +723,9 @@ class StructuredAccess:
 @dataclass(frozen=True)
 class StagedRelease:
     enabled: bool = param(False, "open weights only after a delay (API-only meanwhile)")
-    strength: float = _strength(1.0, "share of open releases that are staged")
+    strength: float = _strength(
+        1.0, "probability an open release is staged (inside labs)", source="guess (range 0-1)"
+    )
     start_step: int = _start()
     delay_months: int = param(
         6, "months before staged weights open", unit="months", low=0, high=240

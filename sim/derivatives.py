@@ -27,7 +27,9 @@ class Traits(NamedTuple):
 
 def kind_value(cfg: Hobbyists, kind: Kind) -> float:
     """Value of making a derivative of ``kind`` relative to a fine-tune of the same parent."""
-    return {"quantised": cfg.quantised_value_factor, "merge": cfg.merge_value_factor}.get(kind, 1.0)
+    if kind == "quantised":
+        return cfg.quantised_value_factor
+    return cfg.merge_value_factor if kind == "merge" else 1.0
 
 
 def _capped(cfg: Hobbyists, capability: float, root: Checkpoint) -> float:

@@ -40,22 +40,25 @@ class Reach:
     def __init__(self, actor: Actor, shelves: tuple[bool, ...]) -> None:
         model = actor.model
         self.offers = [search.offer(model, stripped) for stripped in shelves]
-        self.found: list[Option] = []
-        seen: list[int] = []
+        # what it found itself, as parallel lists (no object per candidate: this runs for
+        # every active hobbyist every month)
+        ckpts: list[Checkpoint] = []
         for stripped, offer in zip(shelves, self.offers, strict=True):
-            for c in search.personal(model, actor, stripped):
-                if c.id not in offer.ids and c.id not in seen:
-                    seen.append(c.id)
-                    value, cost = search.unit_value(model, c), search.unit_cost(model, c)
-                    self.found.append(Option(c, value, cost))
-        floor = model.cfg.costs.technique_floor
-        self.multiplier = float(costs.technique_multiplier(actor.finetune_oom(), floor))
-        self.bound = model.max_solo_compute(actor.budget, actor.own_hardware)
-
-    def everything(self) -> list[Option]:
-        shared = [Option(c, v, k) for o in self.offers
-                  for c, v, k in zip(o.ckpts, o.values, o.costs, strict=True)]  # fmt: skip
-        return shared + self.found
+            shared = offer.ids  # each once, in the order found (shelves never share one)
+            found = search.personal(model, actor, stripped)
+            ckpts += {c.id: c for c in found if c.id not in shared}.values()
+        factor = search.cost_factor(model)
+        self.ckpts = ckpts
+        self.values = [c.value_unit for c in ckpts]
+        self.costs = [factor * c.cost_scale for c in ckpts]
+        oom = float(model.techniques.finetune_oom(actor.node))
+        self.multiplier = costs.technique_multiplier(oom, model.cfg.costs.technique_floor)
+        budget = float(model.budget[actor.node])
+        self.bound = (
+            budget
+            if model.kyc_threshold_usd() is None
+            else model.max_solo_compute(budget, actor.own_hardware)
+        )
 
     def best(self) -> Option | None:
         """The most valuable checkpoint reached (ties: the shared offer first)."""
@@ -64,9 +67,13 @@ class Reach:
             i = offer.best
             if i is not None and (out is None or offer.values[i] > out.unit_value):
                 out = Option(offer.ckpts[i], offer.values[i], offer.costs[i])
-        for option in self.found:
-            if out is None or option.unit_value > out.unit_value:
-                out = option
+        top = -1.0 if out is None else out.unit_value
+        pick = -1
+        for j, value in enumerate(self.values):
+            if value > top:
+                top, pick = value, j
+        if pick >= 0:
+            out = Option(self.ckpts[pick], self.values[pick], self.costs[pick])
         return out
 
     def best_affordable(self, factor: float, full_precision: bool = False) -> Option | None:
@@ -77,16 +84,24 @@ class Reach:
         for offer in self.offers:
             i = offer.best_affordable(limit)
             if i is not None and full_precision and offer.ckpts[i].kind == "quantised":
-                fit = [j for j, c in enumerate(offer.ckpts)
-                       if offer.costs[j] <= limit and c.kind != "quantised"]  # fmt: skip
+                fit = [
+                    j
+                    for j, c in enumerate(offer.ckpts)
+                    if offer.costs[j] <= limit and c.kind != "quantised"
+                ]
                 i = max(fit, key=lambda j: offer.values[j], default=None)
             if i is not None and (out is None or offer.values[i] > out.unit_value):
                 out = Option(offer.ckpts[i], offer.values[i], offer.costs[i])
-        for option in self.found:
-            if option.unit_cost > limit or (full_precision and option.ckpt.kind == "quantised"):
+        top = -1.0 if out is None else out.unit_value
+        pick = -1
+        for j, (value, cost) in enumerate(zip(self.values, self.costs, strict=True)):
+            if cost > limit or value <= top:
                 continue
-            if out is None or option.unit_value > out.unit_value:
-                out = option
+            if full_precision and self.ckpts[j].kind == "quantised":
+                continue
+            top, pick = value, j
+        if pick >= 0:
+            out = Option(self.ckpts[pick], self.values[pick], self.costs[pick])
         return out
 
 
@@ -163,24 +178,43 @@ class Hobbyist(Actor):
         if pick is None:
             return False
         compute = pick.unit_cost * factor * reach.multiplier
-        self.make("quantised", [pick.ckpt], [self], self.model.solo_cost(compute,
-                  self.own_hardware), False)  # fmt: skip
+        self.make(
+            "quantised",
+            [pick.ckpt],
+            [self],
+            self.model.solo_cost(compute, self.own_hardware),
+            False,
+        )
         return True
 
     def try_merge(self, reach: Reach, uncensored: bool) -> bool:
-        """Merge the most valuable checkpoint with the best other one of the same base."""
-        full = sorted((o for o in reach.everything() if o.ckpt.kind != "quantised"),
-                      key=lambda o: -o.unit_value)  # fmt: skip
+        """Merge the most valuable checkpoint with the best other one of the same base
+        (ties: the first reached, shared offers before what it found itself)."""
+        full = [
+            (c, v, k)
+            for o in reach.offers
+            for c, v, k in zip(o.ckpts, o.values, o.costs, strict=True)
+            if c.kind != "quantised"
+        ]
+        full += [
+            (c, v, k)
+            for c, v, k in zip(reach.ckpts, reach.values, reach.costs, strict=True)
+            if c.kind != "quantised"
+        ]
         if len(full) < 2:
             return False
-        first = full[0]
-        second = next((o for o in full[1:] if o.ckpt.root == first.ckpt.root), None)
-        factor = self.model.cfg.costs.merge_cost_factor
-        compute = first.unit_cost * factor * reach.multiplier
-        price = self.model.solo_cost(compute, self.own_hardware)
-        if second is None or price > self.budget:
+        top = max(range(len(full)), key=lambda i: full[i][1])  # first of the most valuable
+        first, root = full[top], full[top][0].root
+        mates = [i for i, row in enumerate(full) if i != top and row[0].root == root]
+        if not mates:
             return False
-        self.make("merge", [first.ckpt, second.ckpt], [self], price, uncensored)
+        second = full[max(mates, key=lambda i: full[i][1])]
+        factor = self.model.cfg.costs.merge_cost_factor
+        compute = first[2] * factor * reach.multiplier
+        price = self.model.solo_cost(compute, self.own_hardware)
+        if price > self.budget:
+            return False
+        self.make("merge", [first[0], second[0]], [self], price, uncensored)
         return True
 
     def try_api_finetune(self, api: Checkpoint, api_value: float) -> bool:
@@ -213,16 +247,19 @@ class Hobbyist(Actor):
         parent, pooled = parents[0], len(members) > 1
         for m in members:
             model.spent_step[m.node] = t
-        value = search.unit_value(model, parent) * (0.5 + self.skill)
+        value = parent.value_unit * (0.5 + self.skill)  # search.unit_value
         model.tally.benefit += value * derivatives.kind_value(cfg, kind)
         if kind == "finetune":
             model.tally.benign_finetunes += 1
             model.tally.pooled_finetunes += int(pooled)
             if model.uniform() < cfg.defensive_share:
                 model.defence.add()
-        nodes = tuple(m.node for m in members)
-        model.record_run(Activity("pool" if pooled else "finetune", nodes, False, None, t),
-                         cost, self.own_hardware)  # fmt: skip
+        nodes = (self.node,) if not pooled else tuple(m.node for m in members)
+        model.record_run(
+            Activity("pool" if pooled else "finetune", nodes, False, None, t),
+            cost,
+            self.own_hardware,
+        )
         if pooled:
             model.reinforce_pool(members)
 

@@ -61,25 +61,17 @@ class Lab(Actor):
         scale = liability.params.incident_scale
         return self.openness * math.exp(-liability.strength * self.attributed_incidents / scale)
 
-    def member_access(self, step: int, release_open: bool, open_capability: float) -> Access:
-        """Access of one family member: structured access closes members above its
-        threshold; staged release delays open weights."""
+    def member_access(
+        self, release_open: bool, structured: bool, staged: bool, open_capability: float
+    ) -> Access:
+        """Access of one family member: a complying release closes the members at or above
+        structured access's threshold, and stages the open ones."""
         if not release_open:
             return "api"
-        model, policies = self.model, self.model.policies
-        structured = policies["structured_access"]
-        if (
-            self.binds("structured_access", step)
-            and open_capability >= structured.params.capability_threshold_oom
-            and model.uniform() < structured.strength
-        ):
+        threshold = self.model.policies["structured_access"].params.capability_threshold_oom
+        if structured and open_capability >= threshold:
             return "api"
-        if (
-            self.binds("staged_release", step)
-            and model.uniform() < policies["staged_release"].strength
-        ):
-            return "staged"
-        return "open"
+        return "staged" if staged else "open"
 
     def release(self, step: int) -> list[Checkpoint]:
         """Publish a family of base checkpoints; open weights go straight to the main hub."""
@@ -87,11 +79,19 @@ class Lab(Actor):
         api_top = self.frontier(step)
         open_top = api_top - labs.frontier_growth_oom_per_year * labs.open_lag_months / 12
         release_open = model.uniform() < self.effective_openness(step)
-        tamper = model.policies.level("tamper_resistance", step) if self.inside else 0.0
+        # whether this release complies with each policy: one draw per release
+        policies = model.policies
+        structured = self.binds("structured_access", step) and (
+            model.uniform() < policies["structured_access"].strength
+        )
+        staged = self.binds("staged_release", step) and (
+            model.uniform() < policies["staged_release"].strength
+        )
+        tamper = policies.level("tamper_resistance", step) if self.inside else 0.0
         family = len(model.checkpoints.base_ids)
         members = []
         for offset in sorted(labs.family_offsets_oom, reverse=True):
-            access = self.member_access(step, release_open, open_top + offset)
+            access = self.member_access(release_open, structured, staged, open_top + offset)
             ckpt = model.checkpoints.add(
                 parent=None,
                 creator=self.node,
@@ -125,7 +125,7 @@ class Lab(Actor):
             tamper=ckpt.tamper,
             access="open",
             step=step,
-            kind="base",
+            kind="leaked",
             family=ckpt.family,
             inside=ckpt.inside,
         )

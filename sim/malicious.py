@@ -43,18 +43,24 @@ class MaliciousActor(Actor):
         """Capability the actor's last step adds (the uplift fine-tune of the severe tier)."""
         return self.model.cfg.malicious.uplift_gain_oom if self.tier == "severe" else 0.0
 
-    @property
-    def is_equipped(self) -> bool:
-        """Holds a checkpoint fit for its goal (API access not yet revoked)."""
-        ckpt = self.equipped
+    def fits(self, ckpt: Checkpoint | None) -> bool:
+        """Is ``ckpt`` fit for this actor's goal? The severe tier needs the uplift in it."""
         return (
             ckpt is not None
             and ckpt.capability >= self.goal
-            and (self.equipped_until is None or self.equipped_until > self.model.steps)
+            and (self.tier == "common" or ckpt.uplifted)
+        )
+
+    @property
+    def is_equipped(self) -> bool:
+        """Holds a checkpoint fit for its goal (API access not yet revoked)."""
+        return self.fits(self.equipped) and (
+            self.equipped_until is None or self.equipped_until > self.model.steps
         )
 
     def step(self) -> None:
         """One active month: misuse what it holds, or get something, or use non-AI means."""
+        self.model.spent_step[self.node] = self.model.steps  # (no pool can recruit it now)
         if self.is_equipped:
             assert self.equipped is not None
             if misuse.attempt_ai(self.model, self, self.equipped):
@@ -86,10 +92,9 @@ class MaliciousActor(Actor):
 
     # --- routes ---------------------------------------------------------------------------
     def try_shared_weapon(self) -> bool:
-        weapon = self.shared_weapon
-        if weapon is None or weapon.capability < self.goal:
+        if not self.fits(self.shared_weapon):
             return False
-        self.equip(weapon)
+        self.equip(self.shared_weapon)
         return True
 
     def uplift_price(self, capability: float) -> float:
@@ -182,13 +187,14 @@ class MaliciousActor(Actor):
             step=t,
             kind="uplift" if severe else "stripped",
         )
+        ckpt.uplifted = severe
         nodes = tuple(m.node for m in members)
         data = model.cfg.malicious.uplift_data_usd if severe else 0.0
         compute = max(cost - data, 0.0)  # the data part is not compute
         kind = "uplift" if severe else "strip"
         model.record_run(Activity(kind, nodes, True, ckpt, t), compute, self.own_hardware)
         for m in members:
-            if isinstance(m, MaliciousActor):
+            if isinstance(m, MaliciousActor) and (m is self or m.fits(ckpt)):
                 m.equip(ckpt)
         if len(members) > 1:
             model.reinforce_pool(members)
@@ -236,5 +242,6 @@ class MaliciousActor(Actor):
             step=t,
             kind="api_abuse",
         )
+        ckpt.uplifted = self.tier == "severe"
         self.equip(ckpt, until=t + cfg.malicious.api_abuse_months)
         return True

@@ -59,15 +59,19 @@ class EcosystemModel(mesa.Model):
         self.totals = {"misuse_incidents": 0, "benign_finetunes": 0}
         self.incidents: list[Incident] = []
         self.month_cache: dict[str, Any] = {}
-        self.uniform = Uniforms(self.rng)
+        self.uniforms = Uniforms(self.rng)
+        self.uniform = self.uniforms.next  # model.uniform(): the next uniform draw
         self._best_api: dict[bool, Checkpoint | None] = {True: None, False: None}
 
         self.banned_until = np.zeros(n, dtype=np.int64)
         self.spent_step = np.full(n, -1, dtype=np.int64)
+        self.ban_step = np.full(n, -1, dtype=np.int64)
         self.budget = np.zeros(n)
         self.activity_rate = np.zeros(n)
         self.own_hardware = np.zeros(n, dtype=bool)
         self.actors: list[Actor] = self._create_actors()
+        # each node's kind (0 lab, 1 hobbyist, 2 malicious), for quick filters over ties
+        self.kinds = [0] * pop.labs + [1] * pop.hobbyists + [2] * pop.malicious
         for _ in range(pop.regulators):
             Regulator(self, cfg.regulator.capacity)
         # Each lab's latest release before the run, at a step <= -1: no policy is in force yet,
@@ -203,15 +207,20 @@ class EcosystemModel(mesa.Model):
         best = self._best_api[lab.inside]
         if best is None or ckpt.capability > best.capability:
             self._best_api[lab.inside] = ckpt
+        self.month_cache.pop("best_api", None)
 
     def api_checkpoints(self) -> list[Checkpoint | None]:
         """The best API checkpoint outside and inside the jurisdiction (None if none)."""
         return [self._best_api[False], self._best_api[True]]
 
     def best_api_checkpoint(self) -> Checkpoint | None:
-        """The most capable checkpoint reachable through any lab's fine-tuning API."""
-        found = [c for c in self.api_checkpoints() if c is not None]
-        return max(found, key=lambda c: (c.capability, -c.id), default=None)
+        """The most capable checkpoint reachable through any lab's fine-tuning API (cached
+        per month: releases happen before the actors move)."""
+        cache = self.month_cache
+        if "best_api" not in cache:
+            found = [c for c in self.api_checkpoints() if c is not None]
+            cache["best_api"] = max(found, key=lambda c: (c.capability, -c.id), default=None)
+        return cache["best_api"]
 
     def api_screened(self, ckpt: Checkpoint) -> bool:
         """Jobs on this lab's API are screened (the policy binds only labs inside)."""
@@ -296,8 +305,9 @@ class EcosystemModel(mesa.Model):
     def ban(self, node: int) -> None:
         """Enforcement: ban for ``ban_months``, confiscate stripped weights, cut ties."""
         t = self.steps
-        if self.banned_until[node] > t:
+        if self.banned_until[node] > t or self.ban_step[node] == t:
             return
+        self.ban_step[node] = t
         self.banned_until[node] = t + self.cfg.regulator.ban_months
         actor = self.actors[node]
         if isinstance(actor, MaliciousActor):

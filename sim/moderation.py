@@ -67,8 +67,5 @@ def moderate_hub(model: EcosystemModel) -> None:
     false_flags = [
         others[i] for i in sorted(rng.choice(len(others), size=k, replace=False).tolist())
     ]
-    for ckpt in flagged:
+    for ckpt in flagged + false_flags:
         take_down(model, ckpt)
-    for ckpt in false_flags:
-        model.checkpoints.take_down(ckpt)
-        model.tally.takedowns += 1

@@ -150,14 +150,18 @@ def _degrees(g: nx.Graph) -> np.ndarray:
 
 def _add_tie(g: nx.Graph, u: int, v: int) -> None:
     g.add_edge(u, v, weight=1)
-    if "_degree" in g.graph:
-        g.graph["_degree"][[u, v]] += 1
+    degree = g.graph.get("_degree")
+    if degree is not None:
+        degree[u] += 1
+        degree[v] += 1
 
 
 def _remove_tie(g: nx.Graph, u: int, v: int) -> None:
     g.remove_edge(u, v)
-    if "_degree" in g.graph:
-        g.graph["_degree"][[u, v]] -= 1
+    degree = g.graph.get("_degree")
+    if degree is not None:
+        degree[u] -= 1
+        degree[v] -= 1
 
 
 def _random_neighbour(g: nx.Graph, u: int, rng: np.random.Generator) -> int | None:

@@ -219,6 +219,11 @@ def kyc_covered_runs(model: EcosystemModel) -> int:
     return model.tally.kyc_covered_runs
 
 
+def kyc_flags(model: EcosystemModel) -> int:
+    """Covered runs the compute providers reported to the regulator this month."""
+    return model.tally.kyc_flags
+
+
 def benefit(model: EcosystemModel) -> float:
     """Benign value created this month (sum over derivatives; arbitrary but consistent units)."""
     return model.tally.benefit
@@ -257,6 +262,7 @@ REPORTERS = {
         benefit,
         api_jobs_blocked,
         kyc_covered_runs,
+        kyc_flags,
     )
 }
 COLUMNS: tuple[str, ...] = tuple(REPORTERS)
@@ -275,6 +281,7 @@ FLOWS: tuple[str, ...] = (
     "detections",
     "benefit",
     "kyc_covered_runs",
+    "kyc_flags",
 )
 NOT_NUMERIC = ("date",)
 # The shape of the public derivative forest and of the main hub, in every run summary.

@@ -39,26 +39,24 @@ def form_pool(
     if not pooling.enabled:
         return None
     efficiency = pool_efficiency(model)
-    kind = type(initiator)
-    t, actors = model.steps, model.actors
-    banned, spent = model.banned_until, model.spent_step
-    candidates = [
-        actors[v]
-        for v in model.graph.adj[initiator.node]
-        if type(actors[v]) is kind and banned[v] <= t and spent[v] != t
+    kind, node = model.kinds[initiator.node], initiator.node
+    t, kinds = model.steps, model.kinds
+    banned, spent, budget = model.banned_until, model.spent_step, model.budget
+    nodes = [
+        v for v in model.graph.adj[node] if kinds[v] == kind and banned[v] <= t and spent[v] != t
     ]
-    if not candidates:
+    if not nodes:
         return None
-    budget = model.budget
-    candidates.sort(key=lambda a: (-budget[a.node], a.node))
     # Even if every invited contact joined, could the pool pay? If not, nobody is asked.
-    richest = sum(budget[a.node] for a in candidates[: pooling.max_members - 1])
-    if efficiency * (initiator.budget + richest) < cost:
+    budgets = sorted((float(budget[v]) for v in nodes), reverse=True)
+    if efficiency * (initiator.budget + sum(budgets[: pooling.max_members - 1])) < cost:
         return None
-    joins = model.rng.random(len(candidates)) < join
+    nodes.sort(key=lambda v: (-budget[v], v))
+    candidates = [model.actors[v] for v in nodes]
+    joins = model.uniforms.many(len(candidates))
     members, total = [initiator], initiator.budget
-    for partner, joined in zip(candidates, joins.tolist(), strict=True):
-        if not joined:
+    for partner, u in zip(candidates, joins, strict=True):
+        if u >= join:
             continue
         members.append(partner)
         total += partner.budget

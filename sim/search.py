@@ -53,14 +53,19 @@ def unit_value(model: EcosystemModel, ckpt: Checkpoint) -> float:
     return ckpt.value_unit
 
 
-def unit_cost(model: EcosystemModel, ckpt: Checkpoint) -> float:
-    """USD of a benign fine-tune of ``ckpt`` this month for an actor who knows no technique
-    (before compute KYC's compliance cost), including the tamper-resistance overhead."""
+def cost_factor(model: EcosystemModel) -> float:
+    """USD of a benign fine-tune of the step-0 frontier this month, at no technique."""
     cache = model.month_cache
     if "cost_factor" not in cache:
         decline = costs.time_factor(model.cfg.costs, model.steps)
         cache["cost_factor"] = model.cfg.costs.finetune_cost_usd * decline
-    return cache["cost_factor"] * ckpt.cost_scale
+    return cache["cost_factor"]
+
+
+def unit_cost(model: EcosystemModel, ckpt: Checkpoint) -> float:
+    """USD of a benign fine-tune of ``ckpt`` this month for an actor who knows no technique
+    (before compute KYC's compliance cost), including the tamper-resistance overhead."""
+    return cost_factor(model) * ckpt.cost_scale
 
 
 @dataclass
@@ -122,20 +127,24 @@ def offer(model: EcosystemModel, stripped: bool) -> Offer:
     return model.month_cache[key]
 
 
-def searches_fringe(model: EcosystemModel) -> bool:
-    return bool(model.uniform() < model.cfg.sharing.fringe_discovery_prob)
+def searches_fringe(model: EcosystemModel, actor: Actor) -> bool:
+    """Does ``actor`` search the fringe hub this month? One draw per actor and month."""
+    found = model.month_cache.setdefault("fringe", {})
+    if actor.node not in found:
+        found[actor.node] = model.uniform() < model.cfg.sharing.fringe_discovery_prob
+    return found[actor.node]
 
 
 def personal(model: EcosystemModel, actor: Actor, stripped: bool) -> list[Checkpoint]:
     """What this actor alone finds this month on one shelf: popular main-hub checkpoints,
     the fringe hub (if it searches there), its private shares."""
     registry, k = model.checkpoints, model.cfg.sharing.search_candidates
-    found = registry.main.sample(stripped, k, model.uniform)
-    if searches_fringe(model):
+    found = registry.main.sample(stripped, k, model.uniforms)
+    if searches_fringe(model, actor):
         fringe_best = registry.fringe.best(stripped)
         if fringe_best is not None:
             found.append(fringe_best)
-        found += registry.fringe.sample(stripped, k, model.uniform)
+        found += registry.fringe.sample(stripped, k, model.uniforms)
     private = actor.private_stripped if stripped else actor.private_safe
     if private is not None:
         found.append(private)

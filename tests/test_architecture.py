@@ -11,8 +11,19 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-HEAVY = ("pandas", "scipy", "SALib", "matplotlib", "dask", "distributed", "ema_workbench",
-         "solara", "mesa", "pyabc", "plotly")  # fmt: skip
+HEAVY = (
+    "pandas",
+    "scipy",
+    "SALib",
+    "matplotlib",
+    "dask",
+    "distributed",
+    "ema_workbench",
+    "solara",
+    "mesa",
+    "pyabc",
+    "plotly",
+)
 
 
 def _contracts() -> list[dict]:

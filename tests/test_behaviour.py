@@ -1,10 +1,11 @@
-"""The paper's claims as *emergent* outcomes, checked over many seeds.
+"""Model 2's behaviour as *emergent* outcomes, checked over many seeds.
 
 Nothing here is written into the model's rules: each claim compares two worlds run over the
 same seeds (common random numbers) and asks whether the paired difference is significant
 (one-sided Wilcoxon signed-rank test, p < 0.01). Where a claim holds only under a condition,
-the condition is named in the test and explained in its docstring; what the model says at
-the defaults is reported in docs/ODD.md ("What the model says about the paper's claims").
+the condition is named in the test and explained in its docstring. Claims the model does not
+produce at the defaults are findings, reported by ``run.py validate`` and docs/validation.md,
+not tested into existence here.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from scipy import stats
 
 from sim import simulate
 from sim.schema import merge
-from sim.validation.claims import API_ROUTE, CHEAP, DOWNLOADS, MUST_POOL, NO_SHARING
+from sim.validation.claims import API_ROUTE, CHEAP, CLOSED, KYC_LOW, MUST_POOL, NO_DEFENCE
 
 pytestmark = pytest.mark.slow
 
@@ -41,7 +42,7 @@ def _summary(key: str, seed: int) -> dict[str, Any]:
 def outcome(overrides: dict[str, Any], name: str, seeds: range = SEEDS) -> np.ndarray:
     """``name`` of each seed's run summary (runs are cached across tests)."""
     key = json.dumps(overrides, sort_keys=True)
-    return np.array([_summary(key, s)[name] for s in seeds])
+    return np.array([_summary(key, s)[name] for s in seeds], dtype=float)
 
 
 def assert_greater(a: np.ndarray, b: np.ndarray, what: str) -> None:
@@ -55,37 +56,20 @@ def assert_greater(a: np.ndarray, b: np.ndarray, what: str) -> None:
 BASE: dict[str, Any] = {}
 
 
-# --- accessibility ------------------------------------------------------------------------
-def test_cheaper_finetuning_raises_misuse():
+# --- accessibility and benign use --------------------------------------------------------
+def test_cheaper_finetuning_raises_benign_value():
     assert_greater(
-        outcome(CHEAP, "total_misuse_incidents"),
-        outcome(BASE, "total_misuse_incidents"),
-        "incidents, faster cost decline vs baseline",
+        outcome(CHEAP, "total_benefit"),
+        outcome(BASE, "total_benefit"),
+        "benefit, faster cost decline vs baseline",
     )
 
 
-def test_cheaper_finetuning_also_raises_benign_finetunes():
-    assert_greater(
-        outcome(CHEAP, "total_benign_finetunes"),
-        outcome(BASE, "total_benign_finetunes"),
-        "benign fine-tunes, faster cost decline vs baseline",
-    )
-
-
-def test_sharing_raises_misuse():
-    """A modest effect (about 10%): stripping is cheap, so sharing mostly saves time and
-    money rather than enabling actors who could not equip at all. More seeds resolve it."""
-    seeds = range(24)
-    assert_greater(
-        outcome(BASE, "total_misuse_incidents", seeds),
-        outcome(NO_SHARING, "total_misuse_incidents", seeds),
-        "incidents, sharing vs no sharing",
-    )
-
-
-def test_sharing_raises_benign_finetunes_and_their_value():
-    for name in ("total_benign_finetunes", "total_benefit"):
-        assert_greater(outcome(BASE, name), outcome(NO_SHARING, name), f"{name}, sharing")
+def test_small_family_members_keep_fine_tuning_within_reach_of_most_hobbyists():
+    for seed in range(4):
+        frame, _ = simulate(WORLD, seed=seed)
+        assert frame["able_to_finetune"].iloc[:12].mean() > 0.8
+        assert (frame["able_to_finetune_frontier"] < frame["able_to_finetune"]).mean() > 0.9
 
 
 # --- oversight ----------------------------------------------------------------------------
@@ -98,113 +82,97 @@ def test_oversight_coverage_falls_as_finetuning_spreads_at_fixed_capacity():
     )
 
 
-def test_oversight_coverage_falls_over_a_run_as_more_hobbyists_can_afford_to_finetune():
-    frames = [simulate(WORLD, seed=s)[0] for s in range(4)]
-    for frame in frames:
-        early = frame["oversight_coverage"].iloc[:12].mean()
-        late = frame["oversight_coverage"].iloc[-12:].mean()
-        assert late < early
-        assert frame["able_to_finetune"].iloc[-1] > frame["able_to_finetune"].iloc[0]
-
-
-# --- policies at the defaults ---------------------------------------------------------------
-# The default world is the one users run; these are the policies that cut incidents there.
-DEFAULTS: dict[str, Any] = {"population": {"labs": 8, "hobbyists": 3000, "malicious": 60}}
-
-
-def at_defaults(overrides: dict[str, Any]) -> dict[str, Any]:
-    return merge(DEFAULTS, overrides)
-
-
-@pytest.mark.parametrize(
-    "name", ["structured_access", "tamper_resistance", "compute_kyc", "adaptive"]
-)
-def test_policy_cuts_misuse_at_the_defaults(name):
+# --- substitution and marginal risk ------------------------------------------------------
+def test_closing_every_ai_route_moves_actors_to_the_baseline_route():
+    """No open weights, no leaks, every lab inside and API screening at full strength: the
+    AI routes nearly close, and actors turn to non-AI means."""
+    closed = merge(
+        merge(CLOSED, {"labs": {"leak_prob_per_year": 0.0, "outside_jurisdiction_share": 0.0}}),
+        policy("api_finetune_screening", strength=1.0),
+    )
     assert_greater(
-        outcome(at_defaults(BASE), "total_misuse_incidents"),
-        outcome(at_defaults(policy(name)), "total_misuse_incidents"),
-        f"incidents, baseline vs {name}",
+        outcome(closed, "total_baseline_incidents"),
+        outcome(BASE, "total_baseline_incidents"),
+        "baseline incidents, closed",
+    )
+    assert_greater(
+        outcome(BASE, "total_misuse_incidents"),
+        outcome(closed, "total_misuse_incidents"),
+        "AI incidents, closed",
     )
 
 
-@pytest.mark.parametrize("name", ["staged_release", "liability"])
-def test_policy_cuts_harm_at_the_defaults(name):
-    """Staged release and liability keep the newest, most capable weights closed for longer:
-    misuse shifts to older checkpoints, so harm falls more clearly than incident counts.
-    Harm is noisy (a few severe incidents weigh a lot): 24 seeds."""
+def test_structured_access_moves_some_actors_to_the_baseline_route():
+    """Actors who cannot reach weights fit for their goal turn to non-AI means. (Whether
+    structured access cuts AI-enabled *harm* is not settled at these seeds: a finding that
+    docs/validation.md reports, not a test.) 24 seeds."""
     seeds = range(24)
     assert_greater(
-        outcome(at_defaults(BASE), "total_harm", seeds),
-        outcome(at_defaults(policy(name)), "total_harm", seeds),
-        f"harm, baseline vs {name}",
+        outcome(policy("structured_access"), "total_baseline_incidents", seeds),
+        outcome(BASE, "total_baseline_incidents", seeds),
+        "baseline incidents, structured access vs baseline",
     )
 
 
-def benefit_lost(name: str) -> float:
-    base = outcome(at_defaults(BASE), "total_benefit")
-    return float(np.mean(1.0 - outcome(at_defaults(policy(name)), "total_benefit") / base))
+def test_outside_supply_weakens_structured_access():
+    """The same policy cuts less harm when more labs are outside the jurisdiction."""
+    seeds = range(24)
+    inside, outside = (
+        {"labs": {"outside_jurisdiction_share": 0.0}},
+        {"labs": {"outside_jurisdiction_share": 0.6}},
+    )
+    cut_inside = outcome(inside, "total_harm", seeds) - outcome(
+        merge(inside, policy("structured_access")), "total_harm", seeds
+    )
+    cut_outside = outcome(outside, "total_harm", seeds) - outcome(
+        merge(outside, policy("structured_access")), "total_harm", seeds
+    )
+    assert_greater(cut_inside, cut_outside, "harm avoided, labs all inside vs 60% outside")
 
 
-def test_restrictive_policies_cost_more_benign_value_than_targeted_ones():
-    restrictive = {n: benefit_lost(n) for n in ("structured_access", "staged_release")}
-    targeted = {n: benefit_lost(n) for n in ("tamper_resistance", "hub_moderation")}
-    assert min(restrictive.values()) > max(targeted.values()), (restrictive, targeted)
-    assert min(restrictive.values()) > 0.02, restrictive
-
-
-def test_closing_both_routes_beats_tamper_resistance_alone():
-    """Tamper resistance pushes actors to API abuse; adding API screening closes that route.
-    A 6% effect: 24 seeds."""
-    bundle = merge(policy("tamper_resistance"), policy("api_finetune_screening"))
+# --- targeted policies where their route binds ------------------------------------------
+def test_api_screening_cuts_misuse_where_the_api_is_the_route():
     seeds = range(24)
     assert_greater(
-        outcome(at_defaults(policy("tamper_resistance")), "total_misuse_incidents", seeds),
-        outcome(at_defaults(bundle), "total_misuse_incidents", seeds),
-        "incidents, tamper resistance alone vs with API screening",
+        outcome(API_ROUTE, "total_misuse_incidents", seeds),
+        outcome(
+            merge(API_ROUTE, policy("api_finetune_screening")), "total_misuse_incidents", seeds
+        ),
+        "incidents, API screening off vs on, where the API is the route",
     )
 
 
-# --- policies that work where the route they target is the one actors use --------------------
-# The same worlds as `run.py validate` (sim/validation/claims.py): DOWNLOADS raises the strip
-# cost and closes the API route, so downloading a stripped derivative is the binding route;
-# in MUST_POOL poor malicious actors clustered together can only equip by pooling; in
-# API_ROUTE few releases are open, so the fine-tuning API is the main route.
-
-
-@pytest.mark.parametrize(
-    ("world", "name"),
-    [
-        (DOWNLOADS, "hub_moderation"),
-        (MUST_POOL, "pool_monitoring"),
-        (API_ROUTE, "api_finetune_screening"),
-    ],
-    ids=[
-        "hub_moderation-when-downloads-matter",
-        "pool_monitoring-when-actors-must-pool",
-        "api_screening-when-the-api-is-the-route",
-    ],
-)
-def test_targeted_policy_cuts_misuse_where_its_route_binds(world, name):
-    """Effects of 10-20%: 24 seeds resolve them at the policies' default strengths."""
-    seeds = range(24)
-    assert_greater(
-        outcome(world, "total_misuse_incidents", seeds),
-        outcome(merge(world, policy(name)), "total_misuse_incidents", seeds),
-        f"incidents, {name} off vs on",
-    )
-
-
-def test_pooling_lets_actors_evade_compute_kyc_unless_pool_monitoring_is_on():
-    kyc = merge(MUST_POOL, policy("compute_kyc"))
+def test_pool_monitoring_closes_the_gap_compute_kyc_leaves_where_actors_must_pool():
+    kyc = merge(MUST_POOL, KYC_LOW)
     both = merge(kyc, policy("pool_monitoring"))
+    seeds = range(24)
     assert_greater(
-        outcome(kyc, "total_misuse_incidents"),
-        outcome(both, "total_misuse_incidents"),
+        outcome(kyc, "total_misuse_incidents", seeds),
+        outcome(both, "total_misuse_incidents", seeds),
         "incidents, KYC alone vs KYC + pool monitoring, when actors must pool",
     )
 
 
+# --- defences and compute KYC --------------------------------------------------------------
+def test_defences_from_open_fine_tunes_cut_misuse():
+    assert_greater(
+        outcome(NO_DEFENCE, "total_misuse_incidents"),
+        outcome(BASE, "total_misuse_incidents"),
+        "incidents, no defences vs defences",
+    )
+
+
+def test_statutory_kyc_covers_nothing_and_a_low_threshold_covers_runs():
+    assert outcome(policy("compute_kyc"), "total_kyc_covered_runs").sum() == 0
+    assert_greater(
+        outcome(KYC_LOW, "total_kyc_covered_runs"),
+        outcome(BASE, "total_kyc_covered_runs"),
+        "runs covered, KYC at 1e19 FLOP",
+    )
+
+
 # --- sanity over seeds ------------------------------------------------------------------------
-def test_no_malicious_actors_never_gives_an_incident():
+def test_no_malicious_actors_never_gives_an_incident_of_either_kind():
     quiet = {"population": {"malicious": 0}}
     assert outcome(quiet, "total_misuse_incidents").sum() == 0
+    assert outcome(quiet, "total_baseline_incidents").sum() == 0

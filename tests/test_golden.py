@@ -16,14 +16,14 @@ from sim.config import POLICY_NAMES
 
 WORLD = {"population": {"labs": 6, "hobbyists": 600, "malicious": 30}, "steps": 48}
 CASES = {
-    "baseline": (WORLD, "ca1344c685e711e47780d42c94eb68e81703f96f9c587ed158d0d7175f3ec7ee"),
+    "baseline": (WORLD, "def180deffd975bc230a04c9c2126c508fa4c476c9232f5178c63d9b228934ac"),
     "all_policies": (
         {
             **WORLD,
             "network": {"kind": "stochastic_block"},
             "policies": {name: {"enabled": True} for name in POLICY_NAMES},
         },
-        "ca99796a26d0d0fd76f7113a8b7871bc3f41722ca478431687849d0f3edf8abc",
+        "5cf10e369ccf2c71ec4480cda312f662d78b7bca612fc19d28dfa22d152c8c46",
     ),
 }
 

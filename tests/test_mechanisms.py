@@ -46,10 +46,13 @@ def _derivative(model, parent, *, safeguard, kind="finetune", creator=1, upload=
 # --- families of sizes ----------------------------------------------------------------------
 def test_a_release_is_a_family_of_sizes_below_its_top():
     model = EcosystemModel(
-        {"population": {"labs": 1, "hobbyists": 5, "malicious": 0}, **OPEN_LAB,
-         "labs": {**OPEN_LAB["labs"], "family_offsets_oom": [0.0, -1.0, -2.5]}},
+        {
+            "population": {"labs": 1, "hobbyists": 5, "malicious": 0},
+            **OPEN_LAB,
+            "labs": {**OPEN_LAB["labs"], "family_offsets_oom": [0.0, -1.0, -2.5]},
+        },
         seed=1,
-    )  # fmt: skip
+    )
     bases = [model.checkpoints[i] for i in model.checkpoints.base_ids]
     top = max(c.capability for c in bases)
     assert sorted(round(c.capability - top, 9) for c in bases) == [-2.5, -1.0, 0.0]
@@ -208,6 +211,35 @@ def test_a_severe_tier_actor_can_pool_for_the_uplift(model_with_graph):
     model.actors[3].budget = model.actors[4].budget = price
     assert actor.try_strip()
     assert model.actors[3].is_equipped  # every pool member is equipped
+
+
+def test_a_severe_tier_actor_cannot_use_a_weapon_without_the_uplift(model_with_graph):
+    model = _malicious_world(model_with_graph, tier="severe")
+    actor: MaliciousActor = model.actors[2]
+    plain = _derivative(model, _open_base(model), safeguard=0.0, upload=False)
+    actor.receive_weapon(plain)  # a common-tier contact's stripped checkpoint
+    assert not actor.try_shared_weapon()
+    plain.uplifted = True
+    assert actor.try_shared_weapon()
+
+
+def test_a_severe_member_of_a_common_pool_is_not_equipped_by_it(model_with_graph):
+    model = _malicious_world(model_with_graph, edges=[(2, 3)])
+    initiator, severe = model.actors[2], model.actors[3]
+    severe.tier = "severe"
+    target = _open_base(model)
+    price = initiator.strip_price(target)
+    initiator.budget, severe.budget = price / 10, price
+    assert initiator.try_strip()
+    assert initiator.is_equipped and not severe.is_equipped
+
+
+def test_an_active_malicious_actor_spends_its_month(model_with_graph):
+    model = _malicious_world(model_with_graph)
+    actor: MaliciousActor = model.actors[2]
+    actor.goal = 100.0
+    actor.step()
+    assert actor.spent_this_month
 
 
 # --- the baseline route (marginal risk) -----------------------------------------------------
@@ -446,7 +478,12 @@ def test_the_fringe_hub_is_searched_only_by_those_who_find_it(model_with_graph):
 # --- releases: structured access, staged release, tamper resistance, liability, leaks -------
 def _run_releases(policies, months=13, labs=5, outside=0.0, extra=None):
     """A world run past every lab's first release under the policies; returns the model."""
-    lab_cfg = {**OPEN_LAB["labs"], "outside_jurisdiction_share": outside, **(extra or {})}
+    lab_cfg = {
+        **OPEN_LAB["labs"],
+        "outside_jurisdiction_share": outside,
+        "leak_prob_per_year": 0.0,
+        **(extra or {}),
+    }
     model = EcosystemModel(
         {
             "population": {"labs": labs, "hobbyists": 10, "malicious": 0},
@@ -493,8 +530,7 @@ def test_policies_do_not_recall_weights_released_before_they_started():
 
 
 def test_staged_release_opens_weights_only_after_the_delay():
-    model = _run_releases({"staged_release": {"enabled": True, "delay_months": 3}}, months=12,
-                          extra={"leak_prob_per_year": 0.0})  # fmt: skip
+    model = _run_releases({"staged_release": {"enabled": True, "delay_months": 3}}, months=12)
     for ckpt in _new_releases(model):
         age = model.steps - ckpt.release_step
         assert ckpt.on_hub == (age >= 3), (ckpt.release_step, model.steps)
@@ -504,7 +540,7 @@ def test_staged_release_opens_weights_only_after_the_delay():
 def test_closed_weights_can_leak_to_the_fringe_hub():
     model = _run_releases({}, months=6, extra={"openness": 0.0, "leak_prob_per_year": 1.0})
     leaked = [c for c in model.checkpoints.items if c.on_fringe]
-    assert leaked and all(c.is_base and c.access == "open" and not c.on_hub for c in leaked)
+    assert leaked and all(c.is_base and c.kind == "leaked" and not c.on_hub for c in leaked)
     assert model.timeseries()["leaks"].sum() == len(leaked)
 
 
@@ -537,12 +573,16 @@ def _api_world(model_with_graph, screening, outside=0.0, months=2):
         [],
         {
             "population": {"labs": 2, "hobbyists": 1, "malicious": 1},
-            "labs": {"openness": 0.0, "openness_spread": 0.0, "api_finetune_share": 1.0,
-                     "outside_jurisdiction_share": outside},
+            "labs": {
+                "openness": 0.0,
+                "openness_spread": 0.0,
+                "api_finetune_share": 1.0,
+                "outside_jurisdiction_share": outside,
+            },
             "malicious": {"api_abuse_prob": 1.0, "api_abuse_months": months},
             "policies": {"api_finetune_screening": {"enabled": screening, "strength": 1.0}},
         },
-    )  # fmt: skip
+    )
     actor: MaliciousActor = model.actors[3]
     actor.goal, actor.budget = -5.0, 100.0
     return model, actor
@@ -574,11 +614,15 @@ def test_screening_blocks_benign_jobs_at_its_false_positive_rate(model_with_grap
         [],
         {
             "population": {"labs": 2, "hobbyists": 1, "malicious": 0},
-            "labs": {"openness": 0.0, "openness_spread": 0.0, "api_finetune_share": 1.0,
-                     "outside_jurisdiction_share": 0.0},
+            "labs": {
+                "openness": 0.0,
+                "openness_spread": 0.0,
+                "api_finetune_share": 1.0,
+                "outside_jurisdiction_share": 0.0,
+            },
             "policies": {"api_finetune_screening": {"enabled": True, "false_positive_rate": 0.1}},
         },
-    )  # fmt: skip
+    )
     hobbyist: Hobbyist = model.actors[2]
     hobbyist.budget = 1e6
     api = model.best_api_checkpoint()
@@ -619,4 +663,4 @@ def test_uniform_draws_come_from_the_model_generator():
     a = EcosystemModel({"population": {"labs": 1, "hobbyists": 5, "malicious": 0}}, seed=9)
     b = EcosystemModel({"population": {"labs": 1, "hobbyists": 5, "malicious": 0}}, seed=9)
     assert [a.uniform() for _ in range(5000)] == [b.uniform() for _ in range(5000)]
-    assert np.all(np.array(a.uniform.many(10)) < 1)
+    assert np.all(np.array(a.uniforms.many(10)) < 1)

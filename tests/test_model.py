@@ -44,8 +44,12 @@ MODEL2_COLUMNS = [
     "leaks",
     "able_to_finetune_frontier",
 ]
-MODEL2_SUMMARY = ["lineage_leaf_share", "lineage_max_depth", "quantised_leaf_share",
-                  "stripped_hub_share"]  # fmt: skip
+MODEL2_SUMMARY = [
+    "lineage_leaf_share",
+    "lineage_max_depth",
+    "quantised_leaf_share",
+    "stripped_hub_share",
+]
 
 
 # --- outputs ------------------------------------------------------------------------------
@@ -92,8 +96,12 @@ def test_summary_is_plain_json_with_totals_first_incident_and_finals():
 
 def test_shares_and_coverage_are_proportions():
     frame, _ = simulate(SMALL, seed=4)
-    for col in ("oversight_coverage", "able_to_finetune", "able_to_finetune_frontier",
-                "defence_level"):  # fmt: skip
+    for col in (
+        "oversight_coverage",
+        "able_to_finetune",
+        "able_to_finetune_frontier",
+        "defence_level",
+    ):
         assert frame[col].between(0, 1).all(), col
 
 
@@ -165,12 +173,16 @@ def test_no_open_weights_no_leaks_and_full_api_screening_means_nothing_stripped(
     frame, summary = simulate(
         {
             **SMALL,
-            "labs": {"openness": 0.0, "openness_spread": 0.0, "leak_prob_per_year": 0.0,
-                     "outside_jurisdiction_share": 0.0},
+            "labs": {
+                "openness": 0.0,
+                "openness_spread": 0.0,
+                "leak_prob_per_year": 0.0,
+                "outside_jurisdiction_share": 0.0,
+            },
             "policies": {"api_finetune_screening": {"enabled": True, "strength": 1.0}},
         },
         seed=seed,
-    )  # fmt: skip
+    )
     assert summary["stripped_checkpoints"] == 0
     assert summary["total_misuse_incidents"] == 0
     assert frame["hub_checkpoints"].eq(0).all()
@@ -277,8 +289,9 @@ def test_lineage_is_a_dag_rooted_in_base_releases_and_merges_have_two_parents():
     assert all(model.checkpoints[r].is_base for r in roots)
     for ckpt in model.checkpoints.items:
         assert model.checkpoints[ckpt.root].is_base
-        assert ckpt.depth == (0 if ckpt.is_base else 1 + max(
-            model.checkpoints[p].depth for p in ckpt.parents))  # fmt: skip
+        assert ckpt.depth == (
+            0 if ckpt.is_base else 1 + max(model.checkpoints[p].depth for p in ckpt.parents)
+        )
     assert max(c.depth for c in model.checkpoints.items) >= 2  # derivatives of derivatives
 
 
@@ -289,7 +302,8 @@ def test_the_lineage_summary_counts_the_public_forest():
     summary = model.checkpoints.lineage_summary()
     leaves = sum(1 for n in public if public.out_degree(n) == 0)
     assert summary["lineage_leaf_share"] == pytest.approx(leaves / public.number_of_nodes())
-    assert summary["lineage_max_depth"] == max(model.checkpoints[n].depth for n in public)
+    # depth in the public forest: an undocumented (never public) parent starts a new tree
+    assert summary["lineage_max_depth"] == nx.dag_longest_path_length(public)
 
 
 @pytest.mark.parametrize(

@@ -29,6 +29,14 @@ PARAMETERS: tuple[Control, ...] = (
     Control("sharing.pooling.enabled", "Pooled fine-tuning", "bool"),
     Control("sharing.pooling.efficiency", "Pooling efficiency", "float", 0.05, 1, 0.05),
     Control("regulator.capacity", "Investigations/month", "int", 0, 300, 1),
+    Control(
+        "labs.outside_jurisdiction_share", "Labs outside the jurisdiction", "float", 0, 1, 0.05
+    ),
+    Control("labs.leak_prob_per_year", "Leaks of closed weights (per year)", "float", 0, 0.5, 0.01),
+    Control("sharing.reupload_prob", "Re-uploads to the fringe hub", "float", 0, 1, 0.05),
+    Control("costs.own_hardware_share", "Share on own hardware (no KYC)", "float", 0, 1, 0.05),
+    Control("hobbyists.defensive_share", "Defensive share of fine-tunes", "float", 0, 0.2, 0.01),
+    Control("malicious.severe_share", "Severe-tier share of malicious", "float", 0, 1, 0.05),
 )
 
 POLICY_LABELS = {

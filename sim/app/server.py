@@ -26,7 +26,18 @@ def serve(host: str, port: int) -> int:
         )
     env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false"}
     print(f"finetune-hazards app: http://{host}:{port}/ (Ctrl-C to stop)", flush=True)
-    command = [sys.executable, "-m", "solara", "run", str(PAGE), "--host", host,
-               "--port", str(port), "--no-open", "--production"]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "solara",
+        "run",
+        str(PAGE),
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--no-open",
+        "--production",
+    ]
     os.execve(sys.executable, command, env)
     return 1  # not reached

@@ -45,8 +45,9 @@ def compare_scenarios(
     seeds = replication_seeds(root_seed, replications)
     arms = dict(zip(labels, configs, strict=True))
     with run_folder(execution.out, "compare") as tmp:
-        runs = run_arms(arms, seeds, workers=execution.workers, progress=execution.progress,
-                        desc="compare")  # fmt: skip
+        runs = run_arms(
+            arms, seeds, workers=execution.workers, progress=execution.progress, desc="compare"
+        )
         table = comparison_table(runs)
         table.to_csv(tmp / "comparison.csv", index=False)
         plot_comparison(table, list(HEADLINE), tmp / "comparison.png")

@@ -6,7 +6,10 @@ from typing import Any
 
 HEADLINE = (
     "total_misuse_incidents",
+    "total_severe_incidents",
+    "total_baseline_incidents",
     "total_harm",
+    "total_harm_incl_baseline",
     "first_incident_step",
     "total_benign_finetunes",
     "total_benefit",

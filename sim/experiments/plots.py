@@ -20,15 +20,18 @@ from matplotlib.figure import Figure
 
 # (column, title, log axis)
 MAIN_OUTCOMES: tuple[tuple[str, str, bool], ...] = (
-    ("misuse_incidents", "Misuse incidents per month", False),
-    ("cumulative_incidents", "Cumulative incidents", False),
-    ("harm", "Harm per month", False),
+    ("misuse_incidents", "AI-enabled misuse incidents per month", False),
+    ("baseline_incidents", "Baseline-route (non-AI) incidents per month", False),
+    ("total_harm", "Total harm per month (AI + baseline)", False),
     ("malicious_equipped", "Malicious actors equipped", False),
     ("finetune_cost", "Fine-tune cost of best open checkpoint (USD)", True),
     ("strip_cost", "Strip cost of best open base release (USD)", True),
     ("benign_finetunes", "Benign fine-tunes per month", False),
     ("stripped_on_hub", "Stripped checkpoints on the hub", False),
     ("oversight_coverage", "Oversight coverage", False),
+    ("able_to_finetune_frontier", "Share able to fine-tune the open frontier", False),
+    ("fringe_checkpoints", "Checkpoints on the fringe hub", False),
+    ("defence_level", "Defence level (from open fine-tunes)", False),
 )
 
 
@@ -39,8 +42,8 @@ def new_figure(**kwargs: Any) -> Figure:
 
 def plot_timeseries(frame: pd.DataFrame, path: Path, title: str) -> None:
     """Mean over replications with the 5-95% range across replications as a band."""
-    fig = new_figure(figsize=(14, 10), layout="constrained")
-    axes = fig.subplots(3, 3)
+    fig = new_figure(figsize=(14, 13), layout="constrained")
+    axes = fig.subplots(4, 3)
     grouped = frame.groupby("step")
     for ax, (col, label, log) in zip(axes.flat, MAIN_OUTCOMES, strict=True):
         mean = grouped[col].mean()

@@ -63,12 +63,14 @@ class Runs:
         seeds = tuple(range(n)) if seeds is None else tuple(int(s) for s in seeds)
         return cls(
             {
-                label: tuple(Run(seed, frame, summary) for seed, (frame, summary)
-                             in zip(seeds, results, strict=True))
+                label: tuple(
+                    Run(seed, frame, summary)
+                    for seed, (frame, summary) in zip(seeds, results, strict=True)
+                )
                 for label, results in arms.items()
             },
             seeds,
-        )  # fmt: skip
+        )
 
     @classmethod
     def single(cls, label: str, seed: int, timeseries: pd.DataFrame, summary: dict) -> Runs:

@@ -22,8 +22,13 @@ def run_scenario(config: Config, execution: Execution) -> tuple[Path, Runs]:
     """Run ``config.replications`` replications and write the results folder."""
     seeds = replication_seeds(config.seed, config.replications)
     with run_folder(execution.out, config.name) as tmp:
-        runs = run_arms({config.name: config}, seeds, workers=execution.workers,
-                        progress=execution.progress, desc=config.name)  # fmt: skip
+        runs = run_arms(
+            {config.name: config},
+            seeds,
+            workers=execution.workers,
+            progress=execution.progress,
+            desc=config.name,
+        )
         write_run(tmp, config, runs)
     return finalise(tmp), runs
 

@@ -37,10 +37,9 @@ NO_POOLING = {"sharing": {"pooling": {"enabled": False}}}
 # month 0); the statutory 1e23 covers none (docs/validation.md).
 KYC_LOW = {"policies": {"compute_kyc": {"enabled": True, "threshold_flop": 1e19}}}
 # Worlds where a targeted policy's route is the one actors use (see docs/validation.md).
-DOWNLOADS = {
-    "costs": {"strip_cost_usd": 5000.0, "strip_technique_oom_mean": 0.0},
-    "malicious": {"api_abuse_prob": 0.0},
-}
+# Malicious actors too poor to strip (budgets ~$5) and no API abuse: stripped derivatives that
+# hobbyists made and shared are their route.
+DOWNLOADS = {"malicious": {"budget_median_usd": 5.0, "api_abuse_prob": 0.0}}
 MUST_POOL = {
     "network": {"kind": "stochastic_block", "homophily": 0.8},
     "costs": {"strip_cost_usd": 2000.0, "strip_technique_oom_mean": 0.0},
@@ -431,7 +430,7 @@ def supplementary_claims() -> list[Claim]:
     return claims
 
 
-DOWNLOADS_CONDITION = "stripping dear (5,000 USD, no stripping technique), no API abuse"
+DOWNLOADS_CONDITION = "malicious actors too poor to strip (median budget 5 USD), no API abuse"
 MUST_POOL_CONDITION = (
     "malicious actors clustered (homophily 0.8), median budget 20 USD, stripping dear "
     "(2,000 USD, no stripping technique), no uncensored derivatives, no API abuse"
@@ -492,6 +491,27 @@ def model2_claims() -> list[Claim]:
             "increase",
             f"{DOWNLOADS_CONDITION}; fringe discovery 0.5 where re-uploads are 0.9",
         ),
+        Claim(
+            "restriction-weakens-with-outside-supply-harm",
+            "Structured access avoids less total harm when more labs are outside the "
+            "jurisdiction (effect at 60% outside minus effect at none)",
+            "ODD §3.3.2 (outside supply); a policy is judged by total harm",
+            ALL_HARM.__name__,
+            effect("outside_none+structured_access", "outside_none", ALL_HARM),
+            effect("outside_many+structured_access", "outside_many", ALL_HARM),
+            "increase",
+        ),
+        Claim(
+            "moderation-weakens-with-reuploads-harm",
+            "Hub moderation avoids less total harm when taken-down weights are re-uploaded "
+            "(effect at re-upload 0.9 minus effect at none)",
+            "ODD §3.3.9 (displacement); a policy is judged by total harm",
+            ALL_HARM.__name__,
+            effect("reupload_none+hub_moderation", "reupload_none", ALL_HARM),
+            effect("reupload_all+hub_moderation", "reupload_all", ALL_HARM),
+            "increase",
+            f"{DOWNLOADS_CONDITION}; fringe discovery 0.5 where re-uploads are 0.9",
+        ),
         _pair(
             "statutory-kyc-covers-no-finetune",
             "Compute KYC at the EU's 1e23 FLOP threshold covers no fine-tuning run",
@@ -517,6 +537,25 @@ def model2_claims() -> list[Claim]:
             "no_defence",
             "baseline",
             INCIDENTS,
+            "decrease",
+        ),
+        Claim(
+            "defences-offset-restriction-harm",
+            "Structured access avoids less total harm when open fine-tunes build defences it "
+            "loses (effect with defences minus effect without)",
+            "ODD §3.3.7 (defensive benefit); a policy is judged by total harm",
+            ALL_HARM.__name__,
+            effect("no_defence+structured_access", "no_defence", ALL_HARM),
+            effect("structured_access", "baseline", ALL_HARM),
+            "increase",
+        ),
+        _pair(
+            "structured-access-cuts-severe",
+            "Structured access cuts severe incidents (the tier that needs capable weights)",
+            "ODD §3.3.5 (misuse tiers)",
+            "baseline",
+            "structured_access",
+            SEVERE,
             "decrease",
         ),
         Claim(
