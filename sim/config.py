@@ -179,7 +179,12 @@ class Costs:
         high=10,
     )
     technique_floor: float = param(
-        0.1, "lowest combined multiplier of all known fine-tuning techniques", low=0.0001, high=1
+        0.1,
+        "lowest combined multiplier of all known fine-tuning techniques",
+        source="guess: how far methods such as LoRA and QLoRA (Hu et al. 2022; Dettmers et al. "
+        "2023) can cut a fine-tune's cost in all (range 0.01-0.5)",
+        low=0.0001,
+        high=1,
     )
     strip_technique_oom_mean: float = param(
         1.0,
@@ -329,7 +334,7 @@ class Labs:
     family_offsets_oom: tuple[float, ...] = param(
         (0.0, -0.8, -1.7),
         "a base release is a family of sizes: each member's capability relative to the "
-        "family's top (0 must be listed)",
+        "family's top (0 must be listed; each in [-10, 0])",
         unit="OOM",
         source="Dubey et al. 2024 (arXiv 2407.21783, Llama 3.1 405B/70B/8B: at equal "
         "training tokens, compute ratios of 0.76 and 0.94 OOM)",
@@ -374,6 +379,8 @@ class Hobbyists:
         0.05,
         "share of benign derivatives meant to be uncensored (built on stripped weights or "
         "stripped after)",
+        source="guess: uncensored variants are a visible minority of hub derivatives "
+        "(range 0.01-0.2)",
         low=0,
         high=1,
     )
@@ -467,7 +474,12 @@ class Hobbyists:
         high=1,
     )
     api_benefit_factor: float = param(
-        0.5, "value of an API fine-tune relative to one on open weights", low=0, high=1
+        0.5,
+        "value of an API fine-tune relative to one on open weights",
+        source="guess: APIs limit what can be tuned and kept (range 0.2-1; decides whether "
+        "restriction costs benign value, see docs/validation.md)",
+        low=0,
+        high=1,
     )
     benefit_elasticity: float = param(
         0.25, "benefit of a fine-tune grows as 10^(elasticity x capability)", low=0, high=3
@@ -735,7 +747,12 @@ class StagedRelease:
 @dataclass(frozen=True)
 class TamperResistance:
     enabled: bool = param(False, "labs add tamper-resistant safeguards")
-    strength: float = _strength(0.5, "tamper resistance of new base releases")
+    strength: float = _strength(
+        0.5,
+        "tamper resistance of new base releases",
+        source="guess: tamper-resistant training is fragile (Qi et al. 2024); explore widely "
+        "(range 0.1-0.9)",
+    )
     start_step: int = _start()
     benign_cost_penalty: float = param(
         0.1,
@@ -780,7 +797,11 @@ class ComputeKyc:
         high=1e40,
     )
     benign_overhead: float = param(
-        0.2, "extra cost of compliance for covered benign runs", low=0, high=10
+        0.2,
+        "extra cost of compliance for covered benign runs",
+        source="guess: identity checks and paperwork (range 0-1)",
+        low=0,
+        high=10,
     )
 
 
@@ -892,11 +913,11 @@ class Config:
                 "start_date", f"expected a month as YYYY-MM (e.g. 2024-01), got {self.start_date!r}"
             )
         offsets = self.labs.family_offsets_oom
-        if not offsets or 0.0 not in offsets or any(o > 0 for o in offsets):
+        if not offsets or 0.0 not in offsets or any(not -10 <= o <= 0 for o in offsets):
             raise ConfigError(
                 "labs.family_offsets_oom",
-                f"expected a list of offsets <= 0 that includes 0 (the family's top), got "
-                f"{list(offsets)}",
+                f"expected a list of offsets in [-10, 0] that includes 0 (the family's top), "
+                f"got {list(offsets)}",
             )
         if len(set(offsets)) != len(offsets) or len(offsets) > 20:
             raise ConfigError(

@@ -3,8 +3,8 @@
 Every fine-tuning run, pooled run, safeguard-stripping run and hub upload is an *activity* the
 regulator could investigate. Policies (compute KYC, pool monitoring, API screening) raise flags
 that put an activity at the front of the queue; reported incidents come first of all. Coverage
-is the share of this month's activities that were investigated; with fixed capacity it must fall
-as activity grows.
+is the share of this month's activities that were investigated: with fixed capacity it falls
+when activity grows (whether activity grows over a run is an outcome; see docs/validation.md).
 """
 
 from __future__ import annotations

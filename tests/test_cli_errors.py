@@ -103,7 +103,7 @@ FILE_CASES: list[tuple[str, str | bytes | None, list[str], str]] = [
         "family-without-top",
         "labs: {family_offsets_oom: [-1.0, -2.0]}\n",
         [],
-        "labs.family_offsets_oom: expected a list of offsets <= 0 that includes 0",
+        "labs.family_offsets_oom: expected a list of offsets in [-10, 0] that includes 0",
     ),
     ("family-not-list", "labs: {family_offsets_oom: big}\n", [], "labs.family_offsets_oom"),
     (

@@ -202,3 +202,10 @@ def test_every_model2_key_has_a_meaning_and_a_source_or_a_guess_with_its_range(k
     assert source != "guess", "a bare guess: give the range a sensitivity spec should explore"
     if "guess" in source:
         assert "range" in source, source
+
+
+@pytest.mark.parametrize("offsets", [[0, -1e300], [0, 0.5], [-1.0], []])
+def test_family_offsets_must_include_zero_and_stay_in_range(offsets):
+    with pytest.raises(ConfigError) as err:
+        make_config({"labs": {"family_offsets_oom": offsets}})
+    assert err.value.path == "labs.family_offsets_oom"
