@@ -129,6 +129,36 @@ print(wall, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
 
 
+HUGE_RUN = """
+import resource, sys, time
+sys.path.insert(0, {root!r})
+from sim.config import make_config
+from sim.model import EcosystemModel
+start = time.perf_counter()
+model = EcosystemModel(make_config({overrides!r}), seed=1)
+built = time.perf_counter()
+model.run()
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(built - start, time.perf_counter() - built, rss)
+"""
+HUGE_ACTORS, HUGE_STEPS = 1_000_000, 120
+
+
+def huge_run(actors: int = HUGE_ACTORS, steps: int = HUGE_STEPS) -> dict[str, float]:
+    """Build and run one very large model in a child process (``--huge``)."""
+    code = HUGE_RUN.format(
+        root=str(ROOT), overrides={"population": population(actors), "steps": steps}
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
+    return {
+        "build_1m_s": float(out[0]),
+        "run_1m_s": float(out[1]),
+        "peak_rss_1m_mib": float(out[2]) / 1024,
+    }
+
+
 def big_run(actors: int, steps: int) -> dict[str, float]:
     code = BIG_RUN.format(
         root=str(ROOT), overrides={"population": population(actors), "steps": steps}
@@ -229,12 +259,19 @@ TARGETS = [  # key, comparison, target, meaning
     ("parallel_efficiency_2", ">=", 0.85, "runs/s with 2 workers / (2 x 1 worker)"),
     ("dask_vs_pool", ">=", 0.9, "Dask LocalCluster (2) vs local pool (2) runs/s"),
 ]
+HUGE_TARGETS = [  # only with --huge
+    ("build_1m_s", "<", 10.0, "seconds to build 1M actors"),
+    ("run_1m_s", "<", 600.0, "seconds for 1M actors x 120 months"),
+    ("peak_rss_1m_mib", "<", 8192.0, "MiB peak memory of that run"),
+]
 
 
 def table(results: dict[str, Any], quick: bool) -> str:
     ops = {">=": lambda a, b: a >= b, "<=": lambda a, b: a <= b, "<": lambda a, b: a < b}
     lines = [f"{'measure':<24} {'value':>10}  target    {'':4}  meaning"]
-    for key, op, target, meaning in TARGETS:
+    for key, op, target, meaning in TARGETS + HUGE_TARGETS:
+        if key not in results:
+            continue
         value = results[key]
         verdict = "-" if quick else ("PASS" if ops[op](value, target) else "MISS")
         lines.append(f"{key:<24} {value:>10.3f}  {op} {target:<6g} {verdict:<4}  {meaning}")
@@ -247,6 +284,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--quick", action="store_true", help="tiny sizes: checks the harness")
     parser.add_argument(
+        "--huge",
+        action="store_true",
+        help=f"also build and run {HUGE_ACTORS:,} actors x {HUGE_STEPS} months (long)",
+    )
+    parser.add_argument(
         "--out",
         type=Path,
         default=ROOT / "benchmarks" / "results" / "latest.json",
@@ -256,6 +298,8 @@ def main(argv: list[str] | None = None) -> int:
     sizes = QUICK if args.quick else FULL
     print(f"benchmarking ({'quick' if args.quick else 'full'}) ...", file=sys.stderr)
     results = measure(sizes)
+    if args.huge:
+        results |= huge_run(20_000, 6) if args.quick else huge_run()
     results["quick"] = args.quick
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2, default=str) + "\n")

@@ -188,33 +188,43 @@ class Hobbyist(Actor):
         return True
 
     def try_merge(self, reach: Reach, uncensored: bool) -> bool:
-        """Merge the most valuable checkpoint with the best other one of the same base
-        (ties: the first reached, shared offers before what it found itself)."""
-        full = [
-            (c, v, k)
-            for o in reach.offers
-            for c, v, k in zip(o.ckpts, o.values, o.costs, strict=True)
+        """Merge the most valuable full-precision checkpoint with the most valuable other one
+        of the same base (ties: the first reached, shared offers before what it found
+        itself). The shared offers' answers are indexed once a month (``merge_index``)."""
+        # candidates as (-value, order, checkpoint, unit cost); the smallest is the best
+        first_pick: list[tuple] = []
+        count = 0
+        for k, offer in enumerate(reach.offers):
+            n, best, _ = offer.merge_index()
+            count += n
+            if best is not None:
+                first_pick.append(
+                    (-offer.values[best], (k, best), offer.ckpts[best], offer.costs[best])
+                )
+        own = [
+            (-v, (len(reach.offers), j), c, k)
+            for j, (c, v, k) in enumerate(zip(reach.ckpts, reach.values, reach.costs, strict=True))
             if c.kind != "quantised"
         ]
-        full += [
-            (c, v, k)
-            for c, v, k in zip(reach.ckpts, reach.values, reach.costs, strict=True)
-            if c.kind != "quantised"
-        ]
-        if len(full) < 2:
+        if count + len(own) < 2:
             return False
-        top = max(range(len(full)), key=lambda i: full[i][1])  # first of the most valuable
-        first, root = full[top], full[top][0].root
-        mates = [i for i, row in enumerate(full) if i != top and row[0].root == root]
+        first = min(first_pick + own, key=lambda r: (r[0], r[1]))
+        root = first[2].root
+        mates = [r for r in own if r[2].root == root and r[1] != first[1]]
+        for k, offer in enumerate(reach.offers):
+            for i in offer.merge_index()[2].get(root, []):
+                if (k, i) != first[1]:
+                    mates.append((-offer.values[i], (k, i), offer.ckpts[i], offer.costs[i]))
+                    break
         if not mates:
             return False
-        second = full[max(mates, key=lambda i: full[i][1])]
+        second = min(mates, key=lambda r: (r[0], r[1]))
         factor = self.model.cfg.costs.merge_cost_factor
-        compute = first[2] * factor * reach.multiplier
+        compute = first[3] * factor * reach.multiplier
         price = self.model.solo_cost(compute, self.own_hardware)
         if price > self.budget:
             return False
-        self.make("merge", [first[0], second[0]], [self], price, uncensored)
+        self.make("merge", [first[2], second[2]], [self], price, uncensored)
         return True
 
     def try_api_finetune(self, api: Checkpoint, api_value: float) -> bool:

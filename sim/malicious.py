@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from sim import costs, misuse, search
 from sim.actors import Actor, more_capable
 from sim.checkpoints import Checkpoint
@@ -123,6 +125,28 @@ class MaliciousActor(Actor):
             )
         )
 
+    def strip_prices(self, ckpts: list[Checkpoint]) -> list[float]:
+        """:meth:`strip_price` plus :meth:`uplift_price` of each checkpoint, in one array
+        computation (a large world offers hundreds of recent releases)."""
+        model, cfg = self.model, self.model.cfg
+        capability = np.array([c.capability for c in ckpts])
+        tamper = np.zeros(len(ckpts)) if self.bypasses_tamper() else [c.tamper for c in ckpts]
+        oom = self.finetune_oom()
+        price = costs.strip_cost(
+            cfg.costs,
+            capability,
+            model.steps,
+            oom,
+            self.strip_oom(),
+            np.array([c.safeguard for c in ckpts]),
+            np.asarray(tamper, dtype=float),
+        )
+        if self.tier == "severe":
+            price = price + costs.uplift_cost(
+                cfg.costs, cfg.malicious, capability, model.steps, oom
+            )
+        return np.asarray(price, dtype=float).tolist()
+
     def can_uplift(self, members: list[Actor]) -> bool:
         need = self.model.cfg.malicious.uplift_min_skill
         return self.tier != "severe" or max(m.skill for m in members) >= need
@@ -147,7 +171,7 @@ class MaliciousActor(Actor):
         if not fit:
             return False
         fit.sort(key=lambda c: (-c.capability, c.id))
-        prices = [self.strip_price(c) + self.uplift_price(c.capability) for c in fit]
+        prices = self.strip_prices(fit)
         for ckpt, price in zip(fit, prices, strict=True):
             if self.budget >= price and self.can_uplift([self]):
                 self.weaponise(ckpt, [self], price)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from sim import costs
@@ -78,10 +78,30 @@ class Offer:
     values: list[float]
     prefix_best: list[int]
     ids: frozenset[int]
+    _merge: tuple[int, int | None, dict[int, list[int]]] | None = field(default=None, repr=False)
 
     @property
     def best(self) -> int | None:
         return self.prefix_best[-1] if self.ckpts else None
+
+    def merge_index(self) -> tuple[int, int | None, dict[int, list[int]]]:
+        """For merges, computed once a month: how many full-precision (not quantised)
+        candidates there are, the first most valuable of them, and for each base release
+        (root) its two most valuable ones (ties: the earlier)."""
+        if self._merge is None:
+            count, best, by_root = 0, None, {}
+            for i, c in enumerate(self.ckpts):
+                if c.kind == "quantised":
+                    continue
+                count += 1
+                if best is None or self.values[i] > self.values[best]:
+                    best = i
+                top = by_root.setdefault(c.root, [])
+                top.append(i)
+                top.sort(key=lambda j: (-self.values[j], j))
+                del top[2:]
+            self._merge = (count, best, by_root)
+        return self._merge
 
     def best_affordable(self, max_unit_cost: float) -> int | None:
         """Index of the most valuable candidate whose unit cost is at most ``max_unit_cost``."""

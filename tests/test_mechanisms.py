@@ -193,6 +193,15 @@ def test_a_severe_tier_actor_needs_the_uplift_fine_tune(model_with_graph):
     assert actor.equipped.capability == pytest.approx(actor.goal)
 
 
+@pytest.mark.parametrize("tier", ["common", "severe"])
+def test_strip_prices_of_many_checkpoints_are_each_ones_price(model_with_graph, tier):
+    model = _malicious_world(model_with_graph, tier=tier)
+    actor: MaliciousActor = model.actors[2]
+    ckpts = model.checkpoints.open_bases()
+    expected = [actor.strip_price(c) + actor.uplift_price(c.capability) for c in ckpts]
+    assert actor.strip_prices(ckpts) == expected  # exactly: the array path is the same sum
+
+
 def test_the_uplift_needs_skill(model_with_graph):
     model = _malicious_world(model_with_graph, tier="severe")
     actor: MaliciousActor = model.actors[2]

@@ -87,3 +87,41 @@ def holm(pvalues: Sequence[float], alpha: float = 0.05) -> list[float]:
     if len(pvalues) == 0:
         return []
     return [float(p) for p in multipletests(list(pvalues), alpha=alpha, method="holm")[1]]
+
+
+def two_sample_difference(
+    before: Sequence[float], after: Sequence[float], level: float = 0.95
+) -> dict[str, float | int]:
+    """Did a distribution change between two independent samples (no pairing by seed)?
+
+    The mean difference ``after - before`` with its Welch confidence interval, Welch's t-test
+    (means) and the two-sample Kolmogorov-Smirnov test (whole distributions). NaNs are
+    dropped; when both samples are one constant, there is nothing to test (p = 1).
+    """
+    x = np.asarray(before, dtype=float)
+    y = np.asarray(after, dtype=float)
+    x, y = x[~np.isnan(x)], y[~np.isnan(y)]
+    out: dict[str, float | int] = {
+        "n_before": len(x),
+        "n_after": len(y),
+        "mean_before": float(x.mean()) if len(x) else math.nan,
+        "mean_after": float(y.mean()) if len(y) else math.nan,
+    }
+    if len(x) < 2 or len(y) < 2 or np.ptp(np.r_[x, y]) == 0:
+        same = 0.0 if len(x) and len(y) else math.nan
+        return out | {"diff": same, "ci_low": same, "ci_high": same, "p_welch": 1.0, "p_ks": 1.0}
+    vx, vy = x.var(ddof=1) / len(x), y.var(ddof=1) / len(y)
+    diff, se = float(y.mean() - x.mean()), math.sqrt(vx + vy)
+    if se > 0:
+        dof = (vx + vy) ** 2 / (vx**2 / (len(x) - 1) + vy**2 / (len(y) - 1))
+        half = float(stats.t.ppf(0.5 + level / 2, dof) * se)
+        p_welch = float(stats.ttest_ind(y, x, equal_var=False).pvalue)
+    else:  # each sample constant, at different values
+        half, p_welch = 0.0, 0.0
+    return out | {
+        "diff": diff,
+        "ci_low": diff - half,
+        "ci_high": diff + half,
+        "p_welch": p_welch,
+        "p_ks": float(stats.ks_2samp(y, x).pvalue),
+    }
