@@ -2,7 +2,8 @@
 
 The fixtures in ``tests/fixtures/outputs/`` were captured with ``python -m
 tests.fixtures.outputs`` (run-ids and timestamps live only in folder names, which are not
-compared). A restructuring must leave every file identical; a change meant to alter outputs
+compared; the checkout's absolute path is written as ``<ROOT>``, so they hold on any
+clone). A restructuring must leave every file identical; a change meant to alter outputs
 re-captures them and says so in its commit.
 """
 
@@ -12,7 +13,7 @@ import difflib
 import json
 
 import pytest
-from fixtures.outputs import COMMANDS, FIXTURES, IMAGES, listing, produce
+from fixtures.outputs import COMMANDS, FIXTURES, IMAGES, content, listing, produce
 
 
 @pytest.mark.slow
@@ -28,6 +29,6 @@ def test_verb_writes_the_captured_files(verb, tmp_path):
         if name.endswith(IMAGES):
             pytest.fail(f"{verb}: {name} differs from the captured image")
         old = (FIXTURES / verb / name).read_text().splitlines()
-        new = (folder / name).read_text().splitlines()
+        new = content(folder / name).decode().splitlines()
         diff = "\n".join(list(difflib.unified_diff(old, new, "captured", "now", lineterm=""))[:40])
         pytest.fail(f"{verb}: {name} differs from the captured file:\n{diff}")
