@@ -194,8 +194,8 @@ class Hobbyist(Actor):
         # candidates as (-value, order, checkpoint, unit cost); the smallest is the best
         first_pick: list[tuple] = []
         count = 0
-        for k, offer in enumerate(reach.offers):
-            n, best, _ = offer.merge_index()
+        indexes = [offer.merge_index() for offer in reach.offers]
+        for k, (offer, (n, best, _)) in enumerate(zip(reach.offers, indexes, strict=True)):
             count += n
             if best is not None:
                 first_pick.append(
@@ -211,8 +211,8 @@ class Hobbyist(Actor):
         first = min(first_pick + own, key=lambda r: (r[0], r[1]))
         root = first[2].root
         mates = [r for r in own if r[2].root == root and r[1] != first[1]]
-        for k, offer in enumerate(reach.offers):
-            for i in offer.merge_index()[2].get(root, []):
+        for k, (offer, (_, _, by_root)) in enumerate(zip(reach.offers, indexes, strict=True)):
+            for i in by_root.get(root, []):
                 if (k, i) != first[1]:
                     mates.append((-offer.values[i], (k, i), offer.ckpts[i], offer.costs[i]))
                     break

@@ -196,6 +196,19 @@ def _pair(cid: str, statement: str, source: str, ref: str, treat: str, m: Measur
     )
 
 
+def _interaction(cid: str, statement: str, source: str, policy: str, ref: str, treat: str,
+                 m: Measure, expect: Expect,
+                 condition: str = "at the base scenario's values") -> Claim:  # fmt: skip
+    """How ``policy``'s effect (with it minus without, paired by seed) differs between world
+    ``ref`` and world ``treat``."""
+
+    def effect_in(world: str) -> tuple[Term, ...]:
+        return effect(policy if world == "baseline" else f"{world}+{policy}", world, m)
+
+    return Claim(cid, statement, source, m.__name__, effect_in(ref), effect_in(treat), expect,
+                 condition)  # fmt: skip
+
+
 def _trend(cid: str, statement: str, source: str, column: str, steps: int, expect: Expect) -> Claim:
     """A column's last window against its first, within the baseline's own runs."""
     first, last = first_window(column, steps), last_window(column, steps)
@@ -289,13 +302,14 @@ def primary_claims(steps: int = 120) -> list[Claim]:
                 )
             )
     claims += [
-        Claim(
+        _interaction(
             "pooling-evades-kyc",
             "Pooling lets actors evade compute KYC: KYC cuts more incidents when nobody can pool",
             "Chan et al. 2023 (B): pooled compute escapes compute-based oversight; ODD §3.3.11",
-            INCIDENTS.__name__,
-            effect("compute_kyc", "baseline", INCIDENTS),
-            effect("no_pooling+compute_kyc", "no_pooling", INCIDENTS),
+            "compute_kyc",
+            "baseline",
+            "no_pooling",
+            INCIDENTS,
             "decrease",
         ),
         _pair(
@@ -470,45 +484,49 @@ def model2_claims() -> list[Claim]:
             ALL_HARM,
             "decrease",
         ),
-        Claim(
+        _interaction(
             "restriction-weakens-with-outside-supply",
             "Structured access cuts fewer incidents when more labs are outside the "
             "jurisdiction (effect at 60% outside minus effect at none)",
             "ODD §3.3.2 (outside supply)",
-            INCIDENTS.__name__,
-            effect("outside_none+structured_access", "outside_none", INCIDENTS),
-            effect("outside_many+structured_access", "outside_many", INCIDENTS),
+            "structured_access",
+            "outside_none",
+            "outside_many",
+            INCIDENTS,
             "increase",
         ),
-        Claim(
+        _interaction(
             "moderation-weakens-with-reuploads",
             "Hub moderation cuts fewer incidents when taken-down weights are re-uploaded to "
             "the fringe hub (effect at re-upload 0.9 minus effect at none)",
             "ODD §3.3.9 (displacement)",
-            INCIDENTS.__name__,
-            effect("reupload_none+hub_moderation", "reupload_none", INCIDENTS),
-            effect("reupload_all+hub_moderation", "reupload_all", INCIDENTS),
+            "hub_moderation",
+            "reupload_none",
+            "reupload_all",
+            INCIDENTS,
             "increase",
             f"{DOWNLOADS_CONDITION}; fringe discovery 0.5 where re-uploads are 0.9",
         ),
-        Claim(
+        _interaction(
             "restriction-weakens-with-outside-supply-harm",
             "Structured access avoids less total harm when more labs are outside the "
             "jurisdiction (effect at 60% outside minus effect at none)",
             "ODD §3.3.2 (outside supply); a policy is judged by total harm",
-            ALL_HARM.__name__,
-            effect("outside_none+structured_access", "outside_none", ALL_HARM),
-            effect("outside_many+structured_access", "outside_many", ALL_HARM),
+            "structured_access",
+            "outside_none",
+            "outside_many",
+            ALL_HARM,
             "increase",
         ),
-        Claim(
+        _interaction(
             "moderation-weakens-with-reuploads-harm",
             "Hub moderation avoids less total harm when taken-down weights are re-uploaded "
             "(effect at re-upload 0.9 minus effect at none)",
             "ODD §3.3.9 (displacement); a policy is judged by total harm",
-            ALL_HARM.__name__,
-            effect("reupload_none+hub_moderation", "reupload_none", ALL_HARM),
-            effect("reupload_all+hub_moderation", "reupload_all", ALL_HARM),
+            "hub_moderation",
+            "reupload_none",
+            "reupload_all",
+            ALL_HARM,
             "increase",
             f"{DOWNLOADS_CONDITION}; fringe discovery 0.5 where re-uploads are 0.9",
         ),
@@ -539,14 +557,15 @@ def model2_claims() -> list[Claim]:
             INCIDENTS,
             "decrease",
         ),
-        Claim(
+        _interaction(
             "defences-offset-restriction-harm",
             "Structured access avoids less total harm when open fine-tunes build defences it "
             "loses (effect with defences minus effect without)",
             "ODD §3.3.7 (defensive benefit); a policy is judged by total harm",
-            ALL_HARM.__name__,
-            effect("no_defence+structured_access", "no_defence", ALL_HARM),
-            effect("structured_access", "baseline", ALL_HARM),
+            "structured_access",
+            "no_defence",
+            "baseline",
+            ALL_HARM,
             "increase",
         ),
         _pair(
@@ -558,14 +577,15 @@ def model2_claims() -> list[Claim]:
             SEVERE,
             "decrease",
         ),
-        Claim(
+        _interaction(
             "defences-offset-restriction",
             "Structured access cuts fewer incidents when open fine-tunes build defences it "
             "loses (effect with defences minus effect without)",
             "ODD §3.3.7 (defensive benefit)",
-            INCIDENTS.__name__,
-            effect("no_defence+structured_access", "no_defence", INCIDENTS),
-            effect("structured_access", "baseline", INCIDENTS),
+            "structured_access",
+            "no_defence",
+            "baseline",
+            INCIDENTS,
             "increase",
         ),
     ]
