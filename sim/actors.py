@@ -26,8 +26,29 @@ class Actor(mesa.Agent):
         super().__init__(model)
         self.node = node
         self.skill = skill
-        self.private_safe: Checkpoint | None = None
-        self.private_stripped: Checkpoint | None = None
+
+    @property
+    def private_safe(self) -> Checkpoint | None:
+        """The most capable safety-tuned checkpoint shared with it privately (the model's
+        ``private`` array holds the id: compiled code shares along ties too)."""
+        return self._private(0)
+
+    @private_safe.setter
+    def private_safe(self, ckpt: Checkpoint | None) -> None:
+        self.model.private[0, self.node] = -1 if ckpt is None else ckpt.id
+
+    @property
+    def private_stripped(self) -> Checkpoint | None:
+        """The most capable stripped checkpoint shared with it privately."""
+        return self._private(1)
+
+    @private_stripped.setter
+    def private_stripped(self, ckpt: Checkpoint | None) -> None:
+        self.model.private[1, self.node] = -1 if ckpt is None else ckpt.id
+
+    def _private(self, shelf: int) -> Checkpoint | None:
+        cid = int(self.model.private[shelf, self.node])
+        return None if cid < 0 else self.model.checkpoints[cid]
 
     @property
     def budget(self) -> float:

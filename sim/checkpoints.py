@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Literal
 
 import networkx as nx
+import numpy as np
 
+from sim.arrays import Growable
 from sim.draws import Uniforms
 
 Access = Literal["open", "staged", "api"]
@@ -26,34 +27,102 @@ Kind = Literal[
 DERIVATIVE_KINDS: tuple[Kind, ...] = ("finetune", "quantised", "merge")
 
 
-@dataclass(slots=True, eq=False)
-class Checkpoint:
-    """One set of weights. ``safeguard`` 1 = fully safety-trained, 0 = stripped."""
+KIND_CODES: dict[str, int] = {k: i for i, k in enumerate(Kind.__args__)}  # type: ignore[attr-defined]
+ACCESS_CODES: dict[str, int] = {"open": 0, "staged": 1, "api": 2}
 
-    id: int
-    parent: int | None
-    creator: int
-    capability: float
-    safeguard: float
-    tamper: float
-    access: Access
-    release_step: int
-    root: int
-    kind: Kind = "base"
-    parent2: int | None = None  # a merge's second parent
-    family: int = -1  # the base release (family of sizes) the lineage comes from
-    inside: bool = True  # made by (or descended from) a lab inside the jurisdiction
-    depth: int = 0  # derivative generations below the base release
-    open_step: int | None = None
-    on_hub: bool = False  # downloadable from the main hub now
-    on_fringe: bool = False  # downloadable from the fringe hub now
-    taken_down: bool = False  # removed from the main hub for good
-    uplifted: bool = False  # carries a domain uplift fine-tune (fit for severe misuse)
-    public: bool = False  # has ever been downloadable (open base or uploaded)
-    public_depth: int = 0  # generations below the nearest public ancestor without parents
-    children: int = 0  # public derivatives built on it
-    cost_scale: float = 1.0  # benign fine-tune cost relative to the step-0 frontier's
-    value_unit: float = 1.0  # benign value of building on it, per unit of (0.5 + skill)
+
+class _Column:
+    """A checkpoint attribute stored in the registry's columns (what compiled code reads and
+    writes), read and written through the object like any other attribute."""
+
+    def __init__(self, cast: type) -> None:
+        self.cast = cast
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: Checkpoint, owner: type | None = None) -> bool | int:
+        return self.cast(getattr(obj._columns, self.name)._data[obj.id])
+
+    def __set__(self, obj: Checkpoint, value: bool | int) -> None:
+        getattr(obj._columns, self.name)._data[obj.id] = value
+
+
+class Checkpoint:
+    """One set of weights. ``safeguard`` 1 = fully safety-trained, 0 = stripped.
+
+    What never changes is held by the object; what changes as weights are shared (on which
+    hub, public or not, how many public derivatives) lives in the registry's columns, so the
+    compiled turns of hobbyists (``sim.hobbyist_turns``) and Python code see the same state.
+    """
+
+    __slots__ = (
+        "_columns",
+        "access",
+        "capability",
+        "cost_scale",
+        "creator",
+        "depth",
+        "family",
+        "id",
+        "inside",
+        "kind",
+        "open_step",
+        "parent",
+        "parent2",
+        "release_step",
+        "root",
+        "safeguard",
+        "tamper",
+        "uplifted",
+        "value_unit",
+    )
+    on_hub = _Column(bool)  # downloadable from the main hub now
+    on_fringe = _Column(bool)  # downloadable from the fringe hub now
+    taken_down = _Column(bool)  # removed from the main hub for good
+    public = _Column(bool)  # has ever been downloadable (open base or uploaded)
+    public_depth = _Column(int)  # generations below the nearest public ancestor without parents
+    children = _Column(int)  # public derivatives built on it
+
+    def __init__(
+        self,
+        columns: Columns,
+        id: int,
+        parent: int | None,
+        creator: int,
+        capability: float,
+        safeguard: float,
+        tamper: float,
+        access: Access,
+        release_step: int,
+        root: int,
+        kind: Kind = "base",
+        parent2: int | None = None,  # a merge's second parent
+        family: int = -1,  # the base release (family of sizes) the lineage comes from
+        inside: bool = True,  # made by (or descended from) a lab inside the jurisdiction
+        depth: int = 0,  # derivative generations below the base release
+        cost_scale: float = 1.0,  # benign fine-tune cost relative to the step-0 frontier's
+        value_unit: float = 1.0,  # benign value of building on it, per unit of (0.5 + skill)
+    ) -> None:
+        self._columns = columns
+        self.id = id
+        self.parent = parent
+        self.creator = creator
+        self.capability = capability
+        self.safeguard = safeguard
+        self.tamper = tamper
+        self.access = access
+        self.release_step = release_step
+        self.root = root
+        self.kind = kind
+        self.parent2 = parent2
+        self.family = family
+        self.inside = inside
+        self.depth = depth
+        self.open_step: int | None = None
+        self.uplifted = False  # carries a domain uplift fine-tune (fit for severe misuse)
+        self.cost_scale = cost_scale
+        self.value_unit = value_unit
 
     @property
     def is_base(self) -> bool:
@@ -62,6 +131,74 @@ class Checkpoint:
     @property
     def parents(self) -> tuple[int, ...]:
         return tuple(p for p in (self.parent, self.parent2) if p is not None)
+
+
+class Columns:
+    """Every checkpoint's attributes by id as arrays: what batched and compiled code reads
+    (and, for the attributes that change, writes), kept in step with the objects."""
+
+    FIXED = (
+        ("capability", float),
+        ("safeguard", float),
+        ("tamper", float),
+        ("cost_scale", float),
+        ("value_unit", float),
+        ("kind", np.int8),
+        ("access", np.int8),
+        ("root", np.int64),
+        ("parent", np.int64),
+        ("parent2", np.int64),
+        ("creator", np.int64),
+        ("family", np.int64),
+        ("inside", bool),
+        ("depth", np.int64),
+        ("release_step", np.int64),
+    )
+    CHANGING = (
+        ("on_hub", bool),
+        ("on_fringe", bool),
+        ("taken_down", bool),
+        ("public", bool),
+        ("public_depth", np.int64),
+        ("children", np.int64),
+    )
+
+    def __init__(self) -> None:
+        for name, dtype in self.FIXED + self.CHANGING:
+            setattr(self, name, Growable(dtype))
+
+    def __len__(self) -> int:
+        return len(self.capability)
+
+    def append(self, ckpt: Checkpoint) -> None:
+        """A new row for ``ckpt`` (its changing attributes start False / 0)."""
+        self.capability.append(ckpt.capability)
+        self.safeguard.append(ckpt.safeguard)
+        self.tamper.append(ckpt.tamper)
+        self.cost_scale.append(ckpt.cost_scale)
+        self.value_unit.append(ckpt.value_unit)
+        self.kind.append(KIND_CODES[ckpt.kind])
+        self.access.append(ACCESS_CODES[ckpt.access])
+        self.root.append(ckpt.root)
+        self.parent.append(-1 if ckpt.parent is None else ckpt.parent)
+        self.parent2.append(-1 if ckpt.parent2 is None else ckpt.parent2)
+        self.creator.append(ckpt.creator)
+        self.family.append(ckpt.family)
+        self.inside.append(ckpt.inside)
+        self.depth.append(ckpt.depth)
+        self.release_step.append(ckpt.release_step)
+        for name, _ in self.CHANGING:
+            getattr(self, name).append(0)
+
+    def reserve(self, rows: int) -> None:
+        """Room for ``rows`` more checkpoints without growing (compiled code appends)."""
+        for name, _ in self.FIXED + self.CHANGING:
+            getattr(self, name).reserve(rows)
+
+    def set_size(self, size: int) -> None:
+        """Compiled code appended rows up to ``size``."""
+        for name, _ in self.FIXED + self.CHANGING:
+            getattr(self, name).size = size
 
 
 class HubShelf:
@@ -75,7 +212,7 @@ class HubShelf:
 
     def __init__(self) -> None:
         self.keys: list[tuple[float, int]] = []
-        self.tickets: list[int] = []
+        self.tickets = Growable(np.int64)
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -135,21 +272,26 @@ class Hub:
     def holds(self, ckpt: Checkpoint) -> bool:
         return ckpt.on_hub if self.name == "main" else ckpt.on_fringe
 
+    def holding(self) -> np.ndarray:
+        """For every checkpoint id, whether this hub holds it now."""
+        columns = self.registry.columns
+        return (columns.on_hub if self.name == "main" else columns.on_fringe).values
+
     def sample(self, stripped: bool, k: int, uniform: Uniforms) -> list[Checkpoint]:
         """Up to ``k`` distinct entries of a shelf, drawn in proportion to popularity."""
         shelf, items = self.shelf(stripped), self.registry.items
         if k <= 0 or not shelf:
             return []
-        tickets, main = shelf.tickets, self.name == "main"
+        tickets, holds = shelf.tickets.values, self.holding()
         n = len(tickets)
-        drawn = dict.fromkeys([tickets[int(u * n)] for u in uniform.many(k)])
-        out = [c for c in map(items.__getitem__, drawn) if (c.on_hub if main else c.on_fringe)]
+        drawn = dict.fromkeys(tickets[(np.array(uniform.many(k)) * n).astype(np.int64)].tolist())
+        out = [items[c] for c in drawn if holds[c]]
         if len(out) < k:  # k more draws if duplicates or removed entries left a gap
-            for cid in dict.fromkeys([tickets[int(u * n)] for u in uniform.many(k)]):
-                ckpt = items[cid]
-                if cid not in drawn and (ckpt.on_hub if main else ckpt.on_fringe):
+            more = tickets[(np.array(uniform.many(k)) * n).astype(np.int64)].tolist()
+            for cid in dict.fromkeys(more):
+                if cid not in drawn and holds[cid]:
                     drawn[cid] = None
-                    out.append(ckpt)
+                    out.append(items[cid])
         return out if len(out) <= k else out[:k]
 
 
@@ -165,6 +307,7 @@ class CheckpointRegistry:
         self.main = Hub("main", self)
         self.fringe = Hub("fringe", self)
         self.base_ids: list[int] = []
+        self.columns = Columns()
 
     def is_stripped(self, ckpt: Checkpoint) -> bool:
         """Safeguards low enough to misuse without further work."""
@@ -200,6 +343,7 @@ class CheckpointRegistry:
         else:
             depth = max(parent.depth, parent2.depth) + 1
         ckpt = Checkpoint(
+            self.columns,
             id=cid,
             parent=None if parent is None else parent.id,
             parent2=None if parent2 is None else parent2.id,
@@ -217,9 +361,64 @@ class CheckpointRegistry:
         )
         ckpt.cost_scale, ckpt.value_unit = self.pricing(capability, tamper, kind)
         self.items.append(ckpt)
+        self.columns.append(ckpt)
         if parent is None:
             self.base_ids.append(cid)
         return ckpt
+
+    def adopt(self, start: int) -> None:
+        """Objects for the rows compiled code added to the columns from ``start`` on."""
+        c = self.columns
+        end = len(c)
+        kinds = Kind.__args__  # type: ignore[attr-defined]
+        accesses = tuple(ACCESS_CODES)
+        rows = zip(
+            *(
+                getattr(c, name)._data[start:end].tolist()
+                for name in (
+                    "parent",
+                    "parent2",
+                    "creator",
+                    "capability",
+                    "safeguard",
+                    "tamper",
+                    "access",
+                    "release_step",
+                    "root",
+                    "kind",
+                    "family",
+                    "inside",
+                    "depth",
+                    "cost_scale",
+                    "value_unit",
+                )
+            ),
+            strict=True,
+        )
+        for cid, row in enumerate(rows, start):
+            parent, parent2, creator, cap, sg, tm, access, step, root, kind, *rest = row
+            family, inside, depth, cost_scale, value_unit = rest
+            self.items.append(
+                Checkpoint(
+                    c,
+                    cid,
+                    None if parent < 0 else parent,
+                    creator,
+                    cap,
+                    sg,
+                    tm,
+                    accesses[access],
+                    step,
+                    root,
+                    kinds[kind],
+                    None if parent2 < 0 else parent2,
+                    family,
+                    inside,
+                    depth,
+                    cost_scale,
+                    value_unit,
+                )
+            )
 
     # --- the hubs -------------------------------------------------------------------------
     def upload(self, ckpt: Checkpoint, hub: Hub | None = None) -> bool:

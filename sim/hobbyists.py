@@ -13,15 +13,21 @@ open-weight fine-tunes builds defences; now and then a run yields a new techniqu
 
 from __future__ import annotations
 
-from typing import NamedTuple
+import bisect
+from typing import TYPE_CHECKING, NamedTuple
 
-from sim import costs, derivatives, search
+import numpy as np
+
+from sim import costs, derivatives, hobbyist_turns, network, search
 from sim.actors import Actor
 from sim.checkpoints import Checkpoint, Kind
 from sim.moderation import displace, screen_upload
 from sim.oversight import Activity
 from sim.pooling import form_pool
 from sim.techniques import Technique
+
+if TYPE_CHECKING:
+    from sim.model import EcosystemModel
 
 
 class Option(NamedTuple):
@@ -106,6 +112,52 @@ class Reach:
 
 
 class Hobbyist(Actor):
+    @classmethod
+    def take_turns(cls, model: EcosystemModel, order: np.ndarray) -> None:
+        """The turns of consecutive hobbyists (``order``, in the month's turn order), run by
+        the compiled kernel (``sim.hobbyist_turns``): the same rules as :meth:`step` one
+        agent at a time, on the model's arrays. Python finishes what the kernel logs (new
+        checkpoint objects, oversight records, pool ties, the hubs' sorted shelves) and
+        draws the technique of a turn that invents one."""
+        month = _month_state(model)
+        index = 0
+        need = 0
+        while index < len(order):
+            run = _TurnsRun(model, len(order) - index)
+            u, pos = model.uniforms.lend(need)
+            status, index, pos = hobbyist_turns.turns(
+                order,
+                index,
+                month.node_arrays,
+                model.private,
+                month.indptr,
+                month.indices,
+                run.cols,
+                run.tickets,
+                month.offer,
+                month.p,
+                month.q,
+                u,
+                pos,
+                run.f,
+                run.counts,
+                run.acts,
+                run.members,
+                run.keys,
+            )
+            model.uniforms.settle(pos)
+            run.finish(model)
+            need = 0
+            if status == hobbyist_turns.INVENT:
+                model.actors[int(order[index])].invent()
+                index += 1
+            elif status == hobbyist_turns.REFILL:
+                node = int(order[index])
+                degree = int(month.indptr[node + 1] - month.indptr[node])
+                need = (
+                    len(model.uniforms.buffer) - model.uniforms.pos + 8 * month.q[0] + degree + 32
+                )
+
     def step(self) -> None:
         """One active month: choose what to make, then try to make it."""
         model, cfg = self.model, self.model.cfg.hobbyists
@@ -354,3 +406,194 @@ class Hobbyist(Actor):
             model.record_upload(ckpt, self.node, malicious=False)
         elif p2p:
             self.share_with_neighbours(ckpt)
+
+
+class _Month:
+    """What the compiled turns read that stays the same for a whole month."""
+
+    def __init__(self, model: EcosystemModel) -> None:
+        t, cfg = model.steps, model.cfg
+        hob, c, sharing, policies = cfg.hobbyists, cfg.costs, cfg.sharing, model.policies
+        book = model.techniques
+        self.node_arrays = (
+            model.kind_codes,
+            model.budget,
+            model.skill,
+            model.own_hardware,
+            model.spent_step,
+            model.banned_until,
+            book.private_finetune_oom,
+            book.private_strip_oom,
+            book.private_bypass,
+        )
+        self.indptr, self.indices = network.ties(model.graph).csr()
+        safe = search.offer(model, False)
+        self.offer = (
+            np.array([x.id for x in safe.ckpts], dtype=np.int64),
+            np.array(safe.costs, dtype=float),
+            np.array(safe.values, dtype=float),
+            np.array(safe.prefix_best, dtype=np.int64),
+            np.array([x.kind == "quantised" for x in safe.ckpts], dtype=bool),
+            np.array([x.root for x in safe.ckpts], dtype=np.int64),
+            np.array(sorted(safe.ids), dtype=np.int64),
+        )
+        kyc = policies.active("compute_kyc", t)
+        kyc_usd = model.kyc_threshold_usd()
+        api = model.best_api_checkpoint()
+        m = cfg.malicious
+        k = hobbyist_turns
+        p = np.zeros(k.N_P)
+        p[k.P_T] = t
+        p[k.P_QSHARE], p[k.P_MSHARE] = hob.quantise_share, hob.merge_share
+        p[k.P_UNCENSORED], p[k.P_FRINGE] = hob.uncensored_prob, sharing.fringe_discovery_prob
+        p[k.P_FACTOR], p[k.P_TFLOOR] = search.cost_factor(model), c.technique_floor
+        p[k.P_PUB_FT], p[k.P_PUB_STRIP] = book.published_finetune_oom, book.published_strip_oom
+        if kyc:
+            params = policies["compute_kyc"].params
+            p[k.P_KYC_USD] = kyc_usd
+            p[k.P_KYC_OVERHEAD] = 1.0 + params.benign_overhead
+            p[k.P_KYC_FLOP] = params.threshold_flop
+            p[k.P_KYC_STRENGTH] = policies["compute_kyc"].strength
+        p[k.P_FLOP_PER_USD], p[k.P_HARDWARE] = c.flop_per_usd, costs.hardware_index(c, t)
+        p[k.P_PM_STRENGTH] = policies["pool_monitoring"].strength
+        p[k.P_EFFICIENCY] = _pool_efficiency(model)
+        p[k.P_JOIN] = sharing.pooling.join_prob
+        p[k.P_QCOST], p[k.P_MCOST] = c.quantise_cost_factor, c.merge_cost_factor
+        p[k.P_API_PRICE] = c.api_finetune_usd * costs.hardware_index(c, t)
+        screened = False
+        if api is not None:
+            p[k.P_API_VALUE] = search.unit_value(model, api)
+            screened = model.api_screened(api)
+            if screened:
+                fp = policies["api_finetune_screening"].params.false_positive_rate
+                p[k.P_API_FP] = fp
+        p[k.P_ABF] = hob.api_benefit_factor
+        p[k.P_QVALUE], p[k.P_MVALUE] = hob.quantised_value_factor, hob.merge_value_factor
+        p[k.P_DEFENSIVE] = hob.defensive_share
+        p[k.P_GAIN], p[k.P_MAXGAIN] = hob.finetune_gain_oom, hob.max_derivative_gain_oom
+        p[k.P_EROSION], p[k.P_TEROSION] = hob.safety_erosion, hob.tamper_erosion
+        p[k.P_QLOSS], p[k.P_SGMAX] = hob.quantisation_loss_oom, m.misuse_safeguard_max
+        p[k.P_STRIP_USD], p[k.P_ELASTICITY] = c.strip_cost_usd, c.capability_cost_elasticity
+        p[k.P_TIME], p[k.P_STRIP_FLOOR] = costs.time_factor(c, t), c.strip_technique_floor
+        p[k.P_TAMPER_MULT] = c.tamper_cost_multiplier
+        p[k.P_UPLOAD], p[k.P_P2P] = sharing.hub_upload_prob, sharing.p2p_share_prob
+        p[k.P_MOD_STRENGTH] = policies["hub_moderation"].strength
+        p[k.P_REUPLOAD] = sharing.reupload_prob
+        p[k.P_INVENT], p[k.P_BENEFIT_E] = hob.invention_prob, hob.benefit_elasticity
+        p[k.P_PENALTY] = cfg.policies.tamper_resistance.benign_cost_penalty
+        p[k.P_QPARENT] = hob.quantised_parent_factor
+        q = np.zeros(k.N_Q, dtype=np.int64)
+        q[k.Q_K], q[k.Q_KYC] = sharing.search_candidates, int(kyc)
+        q[k.Q_PM] = int(policies.active("pool_monitoring", t))
+        q[k.Q_POOLING] = int(sharing.pooling.enabled)
+        q[k.Q_MAX_MEMBERS] = sharing.pooling.max_members
+        q[k.Q_API], q[k.Q_SCREENED] = int(api is not None), int(screened)
+        q[k.Q_MODERATION] = int(policies.active("hub_moderation", t))
+        q[k.Q_PUB_BYPASS] = book.published_bypass
+        self.p, self.q = p, q
+
+
+def _pool_efficiency(model: EcosystemModel) -> float:
+    from sim.pooling import pool_efficiency
+
+    return pool_efficiency(model)
+
+
+def _month_state(model: EcosystemModel) -> _Month:
+    cache = model.month_cache
+    if "turns" not in cache:
+        cache["turns"] = _Month(model)
+    return cache["turns"]
+
+
+SHELVES = ((False, False), (False, True), (True, False), (True, True))  # (fringe, stripped)
+
+
+class _TurnsRun:
+    """The buffers of one call of the compiled turns, and what Python does after it."""
+
+    def __init__(self, model: EcosystemModel, turns: int) -> None:
+        registry = model.checkpoints
+        columns = registry.columns
+        columns.reserve(turns)
+        self.start = len(columns)
+        self.shelves = [(registry.fringe if f else registry.main).shelf(s) for f, s in SHELVES]
+        for shelf in self.shelves:
+            shelf.tickets.reserve(6 * turns)
+        self.cols = tuple(getattr(columns, name)._data for name in hobbyist_turns.COLUMNS)
+        self.tickets = tuple(shelf.tickets._data for shelf in self.shelves)
+        k = hobbyist_turns
+        counts = np.zeros(k.N_C, dtype=np.int64)
+        counts[k.C_SIZE] = self.start
+        for s, shelf in enumerate(self.shelves):
+            counts[k.C_TICKETS + s] = len(shelf.tickets)
+            counts[k.C_KEYS + s] = len(shelf)
+        for stripped in (False, True):
+            best = registry.fringe.shelf(stripped).best_id()
+            counts[k.C_FRINGE_BEST + stripped] = -1 if best is None else best
+        best = registry.main.stripped.best_id()
+        counts[k.C_MAIN_STRIPPED_BEST] = -1 if best is None else best
+        cached = model.month_cache.get(search.OFFER_KEYS[True])
+        counts[k.C_STRIPPED_OFFER] = -2 if cached is None else _only(cached)
+        self.counts = counts
+        tally = model.tally
+        self.f = np.array(
+            [
+                tally.benefit,
+                tally.benign_finetunes,
+                tally.pooled_finetunes,
+                tally.api_jobs_blocked,
+                tally.kyc_covered_runs,
+                tally.kyc_flags,
+                tally.takedowns,
+                tally.reuploads,
+                model.defence.added,
+            ],
+            dtype=float,
+        )
+        members = model.cfg.sharing.pooling.max_members
+        self.acts = np.zeros((2 * turns, 6), dtype=np.int64)
+        self.members = np.zeros(turns * (members + 2), dtype=np.int64)
+        self.keys = np.zeros((2 * turns, 2), dtype=np.int64)
+
+    def finish(self, model: EcosystemModel) -> None:
+        k, counts = hobbyist_turns, self.counts
+        registry = model.checkpoints
+        registry.columns.set_size(int(counts[k.C_SIZE]))
+        registry.adopt(self.start)
+        for s, shelf in enumerate(self.shelves):
+            shelf.tickets.size = int(counts[k.C_TICKETS + s])
+        items = registry.items
+        for cid, s in self.keys[: counts[k.C_UPLOADS]].tolist():
+            bisect.insort(self.shelves[s].keys, (items[cid].capability, -cid))
+        acts = self.acts[: counts[k.C_ACTS]].tolist()
+        members = self.members
+        t = model.steps
+        for kind, _node, cid, flagged, start, n in acts:
+            nodes = tuple(members[start : start + n].tolist())
+            if kind == k.A_UPLOAD:
+                model.oversight.record(Activity("upload", nodes, False, items[cid], t))
+                continue
+            model.oversight.record(
+                Activity("pool" if n > 1 else "finetune", nodes, False, None, t, bool(flagged))
+            )
+            if n > 1:
+                network.reinforce(model.graph, nodes[0], list(nodes[1:]))
+        f, tally = self.f, model.tally
+        tally.benefit = float(f[k.F_BENEFIT])
+        tally.benign_finetunes = int(f[k.F_FINETUNES])
+        tally.pooled_finetunes = int(f[k.F_POOLED])
+        tally.api_jobs_blocked = int(f[k.F_BLOCKED])
+        tally.kyc_covered_runs = int(f[k.F_KYC_COVERED])
+        tally.kyc_flags = int(f[k.F_KYC_FLAGS])
+        tally.takedowns = int(f[k.F_TAKEDOWNS])
+        tally.reuploads = int(f[k.F_REUPLOADS])
+        model.defence.added = int(f[k.F_DEFENCE])
+        made = int(counts[k.C_STRIPPED_OFFER])
+        if made != -2 and search.OFFER_KEYS[True] not in model.month_cache:
+            search.cache_offer(model, True, [] if made < 0 else [items[made]])
+
+
+def _only(offer: search.Offer) -> int:
+    """The id of a one-entry offer (-1: empty)."""
+    return offer.ckpts[0].id if offer.ckpts else -1

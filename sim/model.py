@@ -37,8 +37,14 @@ from sim.techniques import TechniqueBook
 class EcosystemModel(mesa.Model):
     """Labs, hobbyists, malicious actors and regulators on a collaboration graph."""
 
-    def __init__(self, config: Config | dict[str, Any] | None = None, seed: int | None = None):
+    def __init__(
+        self,
+        config: Config | dict[str, Any] | None = None,
+        seed: int | None = None,
+        compiled: bool = True,
+    ):
         cfg = make_config(config)
+        self.compiled = compiled  # hobbyists' turns by the compiled kernel (same results)
         super().__init__(rng=cfg.seed if seed is None else seed)
         self.cfg = cfg
         pop = cfg.population
@@ -69,9 +75,12 @@ class EcosystemModel(mesa.Model):
         self.budget = np.zeros(n)
         self.activity_rate = np.zeros(n)
         self.own_hardware = np.zeros(n, dtype=bool)
+        self.skill = np.zeros(n)
+        self.private = np.full((2, n), -1, dtype=np.int64)  # ids shared privately: safe, stripped
         self.actors: list[Actor] = self._create_actors()
         # each node's kind (0 lab, 1 hobbyist, 2 malicious), for quick filters over ties
         self.kinds = [0] * pop.labs + [1] * pop.hobbyists + [2] * pop.malicious
+        self.kind_codes = np.array(self.kinds, dtype=np.int8)
         for _ in range(pop.regulators):
             Regulator(self, cfg.regulator.capacity)
         # Each lab's latest release before the run, at a step <= -1: no policy is in force yet,
@@ -117,6 +126,7 @@ class EcosystemModel(mesa.Model):
             severe, budgets * mal.severe_budget_factor, budgets
         )
         skill = rng.beta(2.0, 2.0, n_hob + n_mal)
+        self.skill[n_labs:] = skill
         thresholds = np.where(severe, mal.severe_threshold_oom, mal.harm_threshold_oom)
         goals = thresholds + rng.exponential(mal.goal_spread_oom, n_mal)
         self.activity_rate[self.hobbyist_nodes] = hob.activity_rate
@@ -176,10 +186,14 @@ class EcosystemModel(mesa.Model):
         moderate_hub(self)
 
         active = (self.rng.random(len(self.actors)) < self.activity_rate) & (self.banned_until <= t)
-        for node in self.rng.permutation(np.flatnonzero(active)).tolist():
-            actor = self.actors[node]
-            if not actor.banned and not actor.spent_this_month:
-                actor.step()
+        turn = self.rng.permutation(np.flatnonzero(active))
+        if self.compiled:
+            self._take_turns(turn)
+        else:
+            for node in turn.tolist():
+                actor = self.actors[node]
+                if not actor.banned and not actor.spent_this_month:
+                    actor.step()
 
         self.regulators.do("step")
         self.adaptive.step(self)
@@ -193,6 +207,20 @@ class EcosystemModel(mesa.Model):
         self.totals["misuse_incidents"] += self.tally.misuse_incidents
         self.totals["benign_finetunes"] += self.tally.benign_finetunes
         self.datacollector.collect(self)
+
+    def _take_turns(self, turn: np.ndarray) -> None:
+        """The actors' turns in order: each run of consecutive hobbyists at once, by the
+        compiled kernel (``Hobbyist.take_turns``); anyone else by its own ``step``."""
+        hobbyist = self.kind_codes[turn] == 1
+        bounds = np.flatnonzero(np.diff(hobbyist.astype(np.int8))) + 1
+        for part in np.split(turn, bounds):
+            if len(part) and self.kind_codes[part[0]] == 1:
+                Hobbyist.take_turns(self, part)
+                continue
+            for node in part.tolist():
+                actor = self.actors[node]
+                if not actor.banned and not actor.spent_this_month:
+                    actor.step()
 
     def run(self, steps: int | None = None) -> None:
         for _ in range(self.cfg.steps if steps is None else steps):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 
+from sim.arrays import Growable
 from sim.config import Network
 
 
@@ -154,6 +155,9 @@ def _add_tie(g: nx.Graph, u: int, v: int) -> None:
     if degree is not None:
         degree[u] += 1
         degree[v] += 1
+    ties = g.graph.get("_ties")
+    if ties is not None:
+        ties.add(u, v)
 
 
 def _remove_tie(g: nx.Graph, u: int, v: int) -> None:
@@ -162,6 +166,61 @@ def _remove_tie(g: nx.Graph, u: int, v: int) -> None:
     if degree is not None:
         degree[u] -= 1
         degree[v] -= 1
+    ties = g.graph.get("_ties")
+    if ties is not None:
+        ties.remove(u, v)
+
+
+class Ties:
+    """The graph's ties as rows of arrays, kept in step with the graph (ties change only
+    through this module), from which the sparse adjacency is built when it is needed."""
+
+    def __init__(self, g: nx.Graph) -> None:
+        edges = np.array(list(g.edges), dtype=np.int64).reshape(-1, 2)
+        self.n = g.number_of_nodes()
+        self.u, self.v, self.alive = Growable(np.int64), Growable(np.int64), Growable(bool)
+        for column, values in ((self.u, edges[:, 0]), (self.v, edges[:, 1])):
+            column.reserve(len(values))
+            column._data[: len(values)] = values
+            column.size = len(values)
+        self.alive.reserve(len(edges))
+        self.alive._data[: len(edges)] = True
+        self.alive.size = len(edges)
+        self.row = {(min(a, b), max(a, b)): i for i, (a, b) in enumerate(edges.tolist())}
+        self._csr: tuple[np.ndarray, np.ndarray] | None = None
+
+    def add(self, u: int, v: int) -> None:
+        self.row[(min(u, v), max(u, v))] = len(self.u)
+        self.u.append(u)
+        self.v.append(v)
+        self.alive.append(True)
+        self._csr = None
+
+    def remove(self, u: int, v: int) -> None:
+        self.alive[self.row.pop((min(u, v), max(u, v)))] = False
+        self._csr = None
+
+    def csr(self) -> tuple[np.ndarray, np.ndarray]:
+        """The sparse adjacency (CSR: ``indices[indptr[u]:indptr[u + 1]]`` are u's
+        neighbours), as scipy.sparse builds it from the live ties."""
+        if self._csr is None:
+            from scipy.sparse import coo_array
+
+            alive = self.alive.values
+            u, v = self.u.values[alive], self.v.values[alive]
+            rows, cols = np.concatenate([u, v]), np.concatenate([v, u])
+            data = np.ones(len(rows), dtype=np.int8)
+            matrix = coo_array((data, (rows, cols)), shape=(self.n, self.n)).tocsr()
+            self._csr = (matrix.indptr.astype(np.int64), matrix.indices.astype(np.int64))
+        return self._csr
+
+
+def ties(g: nx.Graph) -> Ties:
+    """The graph's :class:`Ties` (made on first use, then kept in step)."""
+    found = g.graph.get("_ties")
+    if found is None or found.n != g.number_of_nodes():
+        found = g.graph["_ties"] = Ties(g)
+    return found
 
 
 def _random_neighbour(g: nx.Graph, u: int, rng: np.random.Generator) -> int | None:

@@ -134,17 +134,25 @@ def offer(model: EcosystemModel, stripped: bool) -> Offer:
         best = model.checkpoints.main.best(stripped)
         if best is not None:
             found[best.id] = best
-        rows = sorted((unit_cost(model, c), c.id, c) for c in found.values())
-        ckpts = [c for _, _, c in rows]
-        values = [unit_value(model, c) for c in ckpts]
-        prefix, top = [], 0
-        for i, v in enumerate(values):
-            if v > values[top]:
-                top = i
-            prefix.append(top)
-        ids = frozenset(c.id for c in ckpts)
-        model.month_cache[key] = Offer(ckpts, [c for c, _, _ in rows], values, prefix, ids)
+        cache_offer(model, stripped, list(found.values()))
     return model.month_cache[key]
+
+
+def cache_offer(model: EcosystemModel, stripped: bool, found: list[Checkpoint]) -> Offer:
+    """Make ``found`` this month's offer of one shelf (the compiled turns of hobbyists make
+    the stripped shelf's offer when they first need it, as :func:`offer` would have)."""
+    rows = sorted((unit_cost(model, c), c.id, c) for c in found)
+    ckpts = [c for _, _, c in rows]
+    values = [unit_value(model, c) for c in ckpts]
+    prefix, top = [], 0
+    for i, v in enumerate(values):
+        if v > values[top]:
+            top = i
+        prefix.append(top)
+    ids = frozenset(c.id for c in ckpts)
+    made = Offer(ckpts, [c for c, _, _ in rows], values, prefix, ids)
+    model.month_cache[OFFER_KEYS[stripped]] = made
+    return made
 
 
 def searches_fringe(model: EcosystemModel, actor: Actor) -> bool:

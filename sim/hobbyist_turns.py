@@ -1,0 +1,970 @@
+"""The hobbyists' turns, compiled: the rules of ``sim.hobbyists`` for a run of consecutive
+hobbyists in the month's turn order, on the model's arrays.
+
+Nothing here is a new rule. Each function mirrors a method of ``sim.hobbyists`` (named in its
+docstring) step by step, in the same order of operations and reading the same stream of
+uniform draws (``sim.draws``), so a run gives the same numbers with this kernel as with the
+per-agent Python code (``tests/test_turns.py`` checks it, policy by policy). What Python does
+once a run of turns returns: checkpoint objects for the new rows, the oversight records, the
+pool ties to strengthen and the hubs' sorted shelves (``Hobbyist.take_turns``). A turn that
+invents a technique stops the run, so the invention draws from the model's generator in
+order.
+
+Array layout (all by node or by checkpoint id, as the model and ``Columns`` hold them):
+``p`` holds the month's float parameters and ``q`` the integer ones (indices below);
+``cols`` is the checkpoint columns in the order of ``COLUMNS``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+# float parameters (p)
+(
+    P_T,
+    P_QSHARE,
+    P_MSHARE,
+    P_UNCENSORED,
+    P_FRINGE,
+    P_FACTOR,
+    P_TFLOOR,
+    P_PUB_FT,
+    P_PUB_STRIP,
+    P_KYC_USD,
+    P_KYC_OVERHEAD,
+    P_KYC_FLOP,
+    P_KYC_STRENGTH,
+    P_FLOP_PER_USD,
+    P_HARDWARE,
+    P_PM_STRENGTH,
+    P_EFFICIENCY,
+    P_JOIN,
+    P_QCOST,
+    P_MCOST,
+    P_API_PRICE,
+    P_API_VALUE,
+    P_API_FP,
+    P_ABF,
+    P_QVALUE,
+    P_MVALUE,
+    P_DEFENSIVE,
+    P_GAIN,
+    P_MAXGAIN,
+    P_EROSION,
+    P_TEROSION,
+    P_QLOSS,
+    P_SGMAX,
+    P_STRIP_USD,
+    P_ELASTICITY,
+    P_TIME,
+    P_STRIP_FLOOR,
+    P_TAMPER_MULT,
+    P_UPLOAD,
+    P_P2P,
+    P_MOD_STRENGTH,
+    P_REUPLOAD,
+    P_INVENT,
+    P_BENEFIT_E,
+    P_PENALTY,
+    P_QPARENT,
+) = range(46)
+N_P = 46
+# integer parameters (q)
+(
+    Q_K,
+    Q_KYC,  # compute KYC in force
+    Q_PM,  # pool monitoring in force
+    Q_POOLING,
+    Q_MAX_MEMBERS,
+    Q_API,  # a fine-tuning API checkpoint exists
+    Q_SCREENED,
+    Q_MODERATION,
+    Q_PUB_BYPASS,
+) = range(9)
+N_Q = 9
+# tallies (f): what the turns add to the month's counts
+(
+    F_BENEFIT,
+    F_FINETUNES,
+    F_POOLED,
+    F_BLOCKED,
+    F_KYC_COVERED,
+    F_KYC_FLAGS,
+    F_TAKEDOWNS,
+    F_REUPLOADS,
+    F_DEFENCE,
+) = range(9)
+N_F = 9
+# live counts (c): checkpoints, tickets and keys per shelf, the bests the turns keep current
+(
+    C_SIZE,
+    C_TICKETS,  # 4 entries: main safe, main stripped, fringe safe, fringe stripped
+    _C1,
+    _C2,
+    _C3,
+    C_KEYS,  # 4 entries, as above: entries on each shelf
+    _C5,
+    _C6,
+    _C7,
+    C_FRINGE_BEST,  # 2 entries: safe, stripped (-1: none)
+    _C9,
+    C_MAIN_STRIPPED_BEST,
+    C_STRIPPED_OFFER,  # the month's stripped offer: -2 not yet made, -1 empty, else its id
+    C_ACTS,
+    C_MEMBERS,
+    C_UPLOADS,
+) = range(16)
+N_C = 16
+# the checkpoint columns as the kernel receives them (``Columns`` attributes)
+COLUMNS = (
+    "capability",
+    "safeguard",
+    "tamper",
+    "cost_scale",
+    "value_unit",
+    "kind",
+    "access",
+    "root",
+    "creator",
+    "family",
+    "inside",
+    "depth",
+    "release_step",
+    "parent",
+    "parent2",
+    "on_hub",
+    "on_fringe",
+    "taken_down",
+    "public",
+    "public_depth",
+    "children",
+)
+# what a run of turns stopped for
+DONE, REFILL, INVENT = 0, 1, 2
+# checkpoint kind codes (``sim.checkpoints.KIND_CODES``) and derivative kinds
+K_FINETUNE, K_QUANTISED, K_MERGE = 2, 3, 4
+# activity kinds in the log
+A_FINETUNE, A_POOL, A_UPLOAD = 0, 1, 2
+
+
+@njit(cache=True)
+def _stripped(col_sg, p, cid):
+    return col_sg[cid] <= p[P_SGMAX]
+
+
+@njit(cache=True)
+def _receive(private, col_sg, col_cap, p, v, cid):
+    """Actor.receive: keep the more capable of what it holds and ``cid`` (ties: what it
+    holds)."""
+    shelf = 1 if _stripped(col_sg, p, cid) else 0
+    held = private[shelf, v]
+    if held < 0 or not (col_cap[held] >= col_cap[cid]):
+        private[shelf, v] = cid
+
+
+@njit(cache=True)
+def _solo_cost(p, q, compute, own):
+    """EcosystemModel.solo_cost."""
+    if q[Q_KYC] == 0 or own or compute < p[P_KYC_USD]:
+        return compute
+    return compute * p[P_KYC_OVERHEAD]
+
+
+@njit(cache=True)
+def _sample(tickets, n, keys, holds, k, u, pos, out, count):
+    """Hub.sample: up to ``k`` distinct held entries in proportion to popularity, appended
+    to ``out`` from ``count``; returns (count, pos)."""
+    if k <= 0 or keys == 0:
+        return count, pos
+    drawn = np.empty(2 * k, dtype=np.int64)
+    nd = 0
+    start = count
+    for _ in range(k):
+        cid = tickets[int(u[pos] * n)]
+        pos += 1
+        seen = False
+        for j in range(nd):
+            if drawn[j] == cid:
+                seen = True
+                break
+        if not seen:
+            drawn[nd] = cid
+            nd += 1
+    for j in range(nd):
+        if holds[drawn[j]]:
+            out[count] = drawn[j]
+            count += 1
+    if count - start < k:
+        second = np.empty(k, dtype=np.int64)
+        ns = 0
+        for _ in range(k):
+            cid = tickets[int(u[pos] * n)]
+            pos += 1
+            seen = False
+            for j in range(ns):
+                if second[j] == cid:
+                    seen = True
+                    break
+            if not seen:
+                second[ns] = cid
+                ns += 1
+        for j in range(ns):
+            cid = second[j]
+            known = False
+            for i in range(nd):
+                if drawn[i] == cid:
+                    known = True
+                    break
+            if not known and holds[cid]:
+                drawn[nd] = cid
+                nd += 1
+                out[count] = cid
+                count += 1
+    if count - start > k:
+        count = start + k
+    return count, pos
+
+
+@njit(cache=True)
+def _in_sorted(values, x):
+    i = np.searchsorted(values, x)
+    return i < len(values) and values[i] == x
+
+
+@njit(cache=True)
+def _add_to_shelf(tickets, counts, keys_log, cid, hub, shelf):
+    """HubShelf.add: a ticket now, the sorted key later (logged for Python)."""
+    s = 2 * hub + shelf
+    tickets[s][counts[C_TICKETS + s]] = cid
+    counts[C_TICKETS + s] += 1
+    counts[C_KEYS + s] += 1
+    keys_log[counts[C_UPLOADS], 0] = cid
+    keys_log[counts[C_UPLOADS], 1] = s
+    counts[C_UPLOADS] += 1
+
+
+@njit(cache=True)
+def _better(col_cap, a, b):
+    """Is ``a`` a better shelf entry than ``b`` (capability, then the earlier id)?"""
+    return b < 0 or col_cap[a] > col_cap[b] or (col_cap[a] == col_cap[b] and a < b)
+
+
+@njit(cache=True)
+def _upload(cols, tickets, counts, keys_log, p, cid, hub):
+    """CheckpointRegistry.upload of a new derivative (open weights, on no hub yet)."""
+    col_cap, col_sg = cols[0], cols[1]
+    on_hub, on_fringe, taken_down, public, public_depth, children = (
+        cols[15],
+        cols[16],
+        cols[17],
+        cols[18],
+        cols[19],
+        cols[20],
+    )
+    parent, parent2 = cols[13], cols[14]
+    if hub == 0:
+        if taken_down[cid]:
+            return False
+        on_hub[cid] = True
+    else:
+        on_fringe[cid] = True
+    if not public[cid]:  # CheckpointRegistry._make_public
+        public[cid] = True
+        for pid in (parent[cid], parent2[cid]):
+            if pid < 0 or not public[pid]:
+                continue
+            public_depth[cid] = max(public_depth[cid], public_depth[pid] + 1)
+            children[pid] += 1
+            shelf = 1 if _stripped(col_sg, p, pid) else 0
+            if on_hub[pid]:
+                tickets[shelf][counts[C_TICKETS + shelf]] = pid
+                counts[C_TICKETS + shelf] += 1
+            if on_fringe[pid]:
+                tickets[2 + shelf][counts[C_TICKETS + 2 + shelf]] = pid
+                counts[C_TICKETS + 2 + shelf] += 1
+    shelf = 1 if _stripped(col_sg, p, cid) else 0
+    _add_to_shelf(tickets, counts, keys_log, cid, hub, shelf)
+    if hub == 1 and _better(col_cap, cid, counts[C_FRINGE_BEST + shelf]):
+        counts[C_FRINGE_BEST + shelf] = cid
+    if hub == 0 and shelf == 1 and _better(col_cap, cid, counts[C_MAIN_STRIPPED_BEST]):
+        counts[C_MAIN_STRIPPED_BEST] = cid
+    return True
+
+
+@njit(cache=True)
+def turns(
+    order,
+    first,
+    node_arrays,
+    private,
+    indptr,
+    indices,
+    cols,
+    tickets,
+    offer,
+    p,
+    q,
+    u,
+    pos,
+    f,
+    counts,
+    acts,
+    members_log,
+    keys_log,
+):
+    """The turns of ``order[first:]`` (hobbyists, in turn order): Hobbyist.step for each.
+
+    Returns (status, index in ``order`` reached, position in ``u``): DONE; REFILL, before a
+    turn that might need more draws than ``u`` has left; INVENT, after a turn whose maker
+    invents (Python draws the technique, then resumes at the next index)."""
+    kinds, budget, skill, own_hw, spent, banned_until, priv_ft, _priv_strip, _priv_bypass = (
+        node_arrays
+    )
+    _col_sg, col_cost, col_value, col_kind = cols[1], cols[3], cols[4], cols[5]
+    col_root = cols[7]
+    on_hub, on_fringe = cols[15], cols[16]
+    off_ids, off_costs, off_values, off_prefix, off_quantised, off_roots, off_sorted = offer
+    t = int(p[P_T])
+    k = q[Q_K]
+    n_off = len(off_ids)
+    # scratch for one turn: what it reaches (ids, values, unit costs), shelf of each
+    reach_id = np.empty(8 * k + 16, dtype=np.int64)
+    reach_val = np.empty(8 * k + 16)
+    reach_cost = np.empty(8 * k + 16)
+    found = np.empty(4 * k + 8, dtype=np.int64)
+    pool = np.empty(q[Q_MAX_MEMBERS] + 1, dtype=np.int64)
+    for index in range(first, len(order)):
+        node = order[index]
+        if banned_until[node] > t or spent[node] == t:
+            continue
+        degree = indptr[node + 1] - indptr[node]
+        if len(u) - pos < 8 * k + degree + 32:
+            return REFILL, index, pos
+        # --- Hobbyist.step: what to make -------------------------------------------------
+        draw = u[pos]
+        pos += 1
+        kind = K_FINETUNE
+        if draw < p[P_QSHARE]:
+            kind = K_QUANTISED
+        elif draw < p[P_QSHARE] + p[P_MSHARE]:
+            kind = K_MERGE
+        uncensored = u[pos] < p[P_UNCENSORED]
+        pos += 1
+        # --- Reach.__init__: the shelves' offers and what it finds itself ----------------
+        shelves = 2 if uncensored else 1
+        n_reach = 0
+        fringe = False
+        shelf_start = np.zeros(3, dtype=np.int64)
+        for shelf in range(shelves):
+            if shelf == 1 and counts[C_STRIPPED_OFFER] == -2:  # search.offer, first use
+                counts[C_STRIPPED_OFFER] = counts[C_MAIN_STRIPPED_BEST]
+            # search.personal
+            nf, pos = _sample(
+                tickets[shelf],
+                counts[C_TICKETS + shelf],
+                counts[C_KEYS + shelf],
+                on_hub,
+                k,
+                u,
+                pos,
+                found,
+                0,
+            )
+            if shelf == 0:  # search.searches_fringe: one draw per actor and month
+                fringe = u[pos] < p[P_FRINGE]
+                pos += 1
+            if fringe:
+                best = counts[C_FRINGE_BEST + shelf]
+                if best >= 0:
+                    found[nf] = best
+                    nf += 1
+                nf, pos = _sample(
+                    tickets[2 + shelf],
+                    counts[C_TICKETS + 2 + shelf],
+                    counts[C_KEYS + 2 + shelf],
+                    on_fringe,
+                    k,
+                    u,
+                    pos,
+                    found,
+                    nf,
+                )
+            if private[shelf, node] >= 0:
+                found[nf] = private[shelf, node]
+                nf += 1
+            shelf_start[shelf] = n_reach
+            for j in range(nf):  # each once, in the order found, not in the shelf's offer
+                cid = found[j]
+                if shelf == 0 and _in_sorted(off_sorted, cid):
+                    continue
+                if shelf == 1 and cid == counts[C_STRIPPED_OFFER]:
+                    continue
+                dup = False
+                for i in range(shelf_start[shelf], n_reach):
+                    if reach_id[i] == cid:
+                        dup = True
+                        break
+                if dup:
+                    continue
+                reach_id[n_reach] = cid
+                reach_val[n_reach] = col_value[cid]
+                reach_cost[n_reach] = p[P_FACTOR] * col_cost[cid]
+                n_reach += 1
+        oom = p[P_PUB_FT] + priv_ft[node]
+        multiplier = max(10.0 ** (-oom), p[P_TFLOOR])
+        own = own_hw[node]
+        bound = budget[node]
+        if q[Q_KYC] == 1 and not own:  # EcosystemModel.max_solo_compute
+            if budget[node] / p[P_KYC_OVERHEAD] >= p[P_KYC_USD]:
+                bound = budget[node] / p[P_KYC_OVERHEAD]
+            else:
+                bound = min(budget[node], p[P_KYC_USD] * (1 - 1e-12))
+        stripped_offer = counts[C_STRIPPED_OFFER] if uncensored else -1
+        s = 0.5 + skill[node]
+
+        made = False
+        parent_a = -1
+        parent_b = -1
+        make_kind = kind
+        n_members = 1
+        cost = 0.0
+        pool[0] = node
+        # --- Hobbyist.try_merge -------------------------------------------------------------
+        if kind == K_MERGE:
+            # candidates: (value, order key); the best has the largest value, then the
+            # smallest order key (shelf offers first, by index; then what it found)
+            first_id, first_val, first_cost, first_key = -1, -1.0, 0.0, 1 << 62
+            count = 0
+            for i in range(n_off):  # the safe offer's full-precision candidates
+                if off_quantised[i]:
+                    continue
+                count += 1
+                if first_id < 0 or off_values[i] > first_val:
+                    first_id, first_val, first_cost, first_key = (
+                        off_ids[i],
+                        off_values[i],
+                        off_costs[i],
+                        i,
+                    )
+            if stripped_offer >= 0 and col_kind[stripped_offer] != K_QUANTISED:
+                count += 1
+                if first_id < 0 or col_value[stripped_offer] > first_val:
+                    first_id = stripped_offer
+                    first_val = col_value[stripped_offer]
+                    first_cost = p[P_FACTOR] * col_cost[stripped_offer]
+                    first_key = 1 << 40
+            n_own = 0
+            for j in range(n_reach):
+                if col_kind[reach_id[j]] == K_QUANTISED:
+                    continue
+                n_own += 1
+                key = (2 << 40) + j
+                if first_id < 0 or reach_val[j] > first_val:
+                    first_id, first_val, first_cost, first_key = (
+                        reach_id[j],
+                        reach_val[j],
+                        reach_cost[j],
+                        key,
+                    )
+            if count + n_own >= 2:
+                root = col_root[first_id]
+                mate_id, mate_val, mate_key = -1, -1.0, 1 << 62
+                for j in range(n_reach):  # what it found, same base
+                    cid = reach_id[j]
+                    key = (2 << 40) + j
+                    if col_kind[cid] == K_QUANTISED or col_root[cid] != root:
+                        continue
+                    if key == first_key:
+                        continue
+                    if (
+                        mate_id < 0
+                        or reach_val[j] > mate_val
+                        or (reach_val[j] == mate_val and key < mate_key)
+                    ):
+                        mate_id, mate_val, mate_key = cid, reach_val[j], key
+                # the safe offer's two most valuable of this base (ties: the earlier)
+                top1, top2 = -1, -1
+                for i in range(n_off):
+                    if off_quantised[i] or off_roots[i] != root:
+                        continue
+                    if top1 < 0 or off_values[i] > off_values[top1]:
+                        top2, top1 = top1, i
+                    elif top2 < 0 or off_values[i] > off_values[top2]:
+                        top2 = i
+                pick = -1
+                if top1 >= 0 and top1 != first_key:
+                    pick = top1
+                elif top2 >= 0 and top2 != first_key:
+                    pick = top2
+                if pick >= 0 and (
+                    mate_id < 0
+                    or off_values[pick] > mate_val
+                    or (off_values[pick] == mate_val and pick < mate_key)
+                ):
+                    mate_id, mate_val, mate_key = off_ids[pick], off_values[pick], pick
+                if (
+                    stripped_offer >= 0
+                    and col_kind[stripped_offer] != K_QUANTISED
+                    and col_root[stripped_offer] == root
+                    and first_key != (1 << 40)
+                ):
+                    v = col_value[stripped_offer]
+                    key = 1 << 40
+                    if mate_id < 0 or v > mate_val or (v == mate_val and key < mate_key):
+                        mate_id, mate_val, mate_key = stripped_offer, v, key
+                if mate_id >= 0:
+                    compute = first_cost * p[P_MCOST] * multiplier
+                    price = _solo_cost(p, q, compute, own)
+                    if not (price > budget[node]):
+                        made = True
+                        parent_a, parent_b, cost, make_kind = first_id, mate_id, price, K_MERGE
+        # --- Hobbyist.try_quantise ------------------------------------------------------------
+        if not made and kind == K_QUANTISED:
+            pick_id, pick_cost = _best_affordable(
+                p[P_QCOST],
+                True,
+                bound,
+                multiplier,
+                off_ids,
+                off_costs,
+                off_values,
+                off_prefix,
+                off_quantised,
+                stripped_offer,
+                col_value,
+                col_cost,
+                col_kind,
+                p,
+                reach_id,
+                reach_val,
+                reach_cost,
+                n_reach,
+            )
+            if pick_id >= 0:
+                compute = pick_cost * p[P_QCOST] * multiplier
+                made = True
+                parent_a, cost, make_kind = pick_id, _solo_cost(p, q, compute, own), K_QUANTISED
+        # --- Hobbyist.try_finetune ------------------------------------------------------------
+        api_done = False
+        if not made:
+            make_kind = K_FINETUNE
+            # Reach.best
+            best_id, best_val, best_cost = -1, -1.0, 0.0
+            if n_off > 0:
+                i = off_prefix[n_off - 1]
+                best_id, best_val, best_cost = off_ids[i], off_values[i], off_costs[i]
+            if stripped_offer >= 0 and (best_id < 0 or col_value[stripped_offer] > best_val):
+                best_id = stripped_offer
+                best_val = col_value[stripped_offer]
+                best_cost = p[P_FACTOR] * col_cost[stripped_offer]
+            top = -1.0 if best_id < 0 else best_val
+            pick = -1
+            for j in range(n_reach):
+                if reach_val[j] > top:
+                    top, pick = reach_val[j], j
+            if pick >= 0:
+                best_id, best_val, best_cost = reach_id[pick], reach_val[pick], reach_cost[pick]
+            # attempts: (value, order) sorted by value descending, then order
+            att_val = np.full(3, -np.inf)
+            att_id = np.full(3, -1, dtype=np.int64)
+            att_cost = np.zeros(3)
+            if best_id >= 0:
+                att_val[0], att_id[0], att_cost[0] = best_val * s, best_id, best_cost
+                solo_id, solo_cost = _best_affordable(
+                    1.0,
+                    False,
+                    bound,
+                    multiplier,
+                    off_ids,
+                    off_costs,
+                    off_values,
+                    off_prefix,
+                    off_quantised,
+                    stripped_offer,
+                    col_value,
+                    col_cost,
+                    col_kind,
+                    p,
+                    reach_id,
+                    reach_val,
+                    reach_cost,
+                    n_reach,
+                )
+                if solo_id >= 0 and solo_id != best_id:
+                    att_val[1], att_id[1], att_cost[1] = col_value[solo_id] * s, solo_id, solo_cost
+            api_value = 0.0
+            if q[Q_API] == 1:
+                api_value = p[P_ABF] * p[P_API_VALUE] * s
+                att_val[2] = api_value
+            tried = np.zeros(3, dtype=np.bool_)
+            for _ in range(3):
+                route = -1
+                for r in range(3):  # the next attempt: largest value, then smallest order
+                    if tried[r] or att_val[r] == -np.inf:
+                        continue
+                    if route < 0 or att_val[r] > att_val[route]:
+                        route = r
+                if route < 0:
+                    break
+                tried[route] = True
+                if route == 2:  # Hobbyist.try_api_finetune
+                    if budget[node] < p[P_API_PRICE]:
+                        continue
+                    if q[Q_SCREENED] == 1:
+                        blocked = u[pos] < p[P_API_FP]
+                        pos += 1
+                        if blocked:
+                            f[F_BLOCKED] += 1
+                            continue
+                    spent[node] = t
+                    f[F_FINETUNES] += 1
+                    f[F_BENEFIT] += api_value
+                    api_done = True
+                    break
+                # Hobbyist.try_open_finetune
+                compute = att_cost[route] * multiplier
+                solo = _solo_cost(p, q, compute, own)
+                if budget[node] >= solo:
+                    made = True
+                    parent_a, cost = att_id[route], solo
+                    break
+                if route != 0:
+                    continue
+                n_members, pos = _form_pool(
+                    node,
+                    compute,
+                    kinds,
+                    budget,
+                    spent,
+                    banned_until,
+                    indptr,
+                    indices,
+                    p,
+                    q,
+                    u,
+                    pos,
+                    pool,
+                )
+                if n_members > 0:
+                    made = True
+                    parent_a, cost = att_id[route], compute
+                    break
+                n_members = 1
+        if api_done or not made:
+            continue
+        status, pos = _make(
+            node,
+            make_kind,
+            parent_a,
+            parent_b,
+            pool,
+            n_members,
+            cost,
+            uncensored,
+            s,
+            node_arrays,
+            private,
+            indptr,
+            indices,
+            cols,
+            tickets,
+            p,
+            q,
+            u,
+            pos,
+            f,
+            counts,
+            acts,
+            members_log,
+            keys_log,
+        )
+        if status == INVENT:
+            return INVENT, index, pos
+    return DONE, len(order), pos
+
+
+@njit(cache=True)
+def _best_affordable(
+    factor,
+    full_precision,
+    bound,
+    multiplier,
+    off_ids,
+    off_costs,
+    off_values,
+    off_prefix,
+    off_quantised,
+    stripped_offer,
+    col_value,
+    col_cost,
+    col_kind,
+    p,
+    reach_id,
+    reach_val,
+    reach_cost,
+    n_reach,
+):
+    """Reach.best_affordable: (id, unit cost) of the most valuable checkpoint a solo run of
+    ``factor`` x a fine-tune's compute on it is affordable for (-1: none)."""
+    limit = bound / (multiplier * factor) if factor > 0 else np.inf
+    out_id, out_val, out_cost = -1, -1.0, 0.0
+    n = np.searchsorted(off_costs, limit, side="right")  # bisect.bisect_right
+    if n > 0:
+        i = off_prefix[n - 1]
+        if full_precision and off_quantised[i]:
+            i = -1
+            for j in range(n):
+                if not off_quantised[j] and (i < 0 or off_values[j] > off_values[i]):
+                    i = j
+        if i >= 0:
+            out_id, out_val, out_cost = off_ids[i], off_values[i], off_costs[i]
+    if stripped_offer >= 0:
+        c = p[P_FACTOR] * col_cost[stripped_offer]
+        fits = c <= limit and not (full_precision and col_kind[stripped_offer] == K_QUANTISED)
+        if fits and (out_id < 0 or col_value[stripped_offer] > out_val):
+            out_id, out_val, out_cost = stripped_offer, col_value[stripped_offer], c
+    top = -1.0 if out_id < 0 else out_val
+    pick = -1
+    for j in range(n_reach):
+        if reach_cost[j] > limit or reach_val[j] <= top:
+            continue
+        if full_precision and col_kind[reach_id[j]] == K_QUANTISED:
+            continue
+        top, pick = reach_val[j], j
+    if pick >= 0:
+        out_id, out_cost = reach_id[pick], reach_cost[pick]
+    return out_id, out_cost
+
+
+@njit(cache=True)
+def _form_pool(node, cost, kinds, budget, spent, banned_until, indptr, indices, p, q, u, pos, pool):
+    """pooling.form_pool: the members (initiator first) in ``pool``, returning their number
+    (0: the pool cannot pay) and the position in ``u``."""
+    if q[Q_POOLING] == 0:
+        return 0, pos
+    t = int(p[P_T])
+    efficiency = p[P_EFFICIENCY]
+    kind = kinds[node]
+    start, end = indptr[node], indptr[node + 1]
+    nodes = np.empty(end - start, dtype=np.int64)
+    m = 0
+    for e in range(start, end):
+        v = indices[e]
+        if kinds[v] == kind and banned_until[v] <= t and spent[v] != t:
+            nodes[m] = v
+            m += 1
+    if m == 0:
+        return 0, pos
+    nodes = np.sort(nodes[:m])
+    # richest first (ties: the lower node); even if every invited contact joined?
+    ranked = nodes[np.argsort(-budget[nodes], kind="mergesort")]
+    total = 0.0
+    for j in range(min(q[Q_MAX_MEMBERS] - 1, m)):
+        total += budget[ranked[j]]
+    if efficiency * (budget[node] + total) < cost:
+        return 0, pos
+    joins = u[pos : pos + m]
+    pos += m
+    pool[0] = node
+    size = 1
+    total = budget[node]
+    for j in range(m):
+        if joins[j] >= p[P_JOIN]:
+            continue
+        pool[size] = ranked[j]
+        size += 1
+        total += budget[ranked[j]]
+        if efficiency * total >= cost:
+            return size, pos
+        if size >= q[Q_MAX_MEMBERS]:
+            break
+    return 0, pos
+
+
+@njit(cache=True)
+def _make(
+    node,
+    kind,
+    parent_a,
+    parent_b,
+    pool,
+    n_members,
+    cost,
+    uncensored,
+    s,
+    node_arrays,
+    private,
+    indptr,
+    indices,
+    cols,
+    tickets,
+    p,
+    q,
+    u,
+    pos,
+    f,
+    counts,
+    acts,
+    members_log,
+    keys_log,
+):
+    """Hobbyist.make and Hobbyist.share: a benign run on open weights."""
+    _kinds, budget, skill, own_hw, spent, banned_until, priv_ft, priv_strip, priv_bypass = (
+        node_arrays
+    )
+    col_cap, col_sg, col_tm, col_cost, col_value = cols[0], cols[1], cols[2], cols[3], cols[4]
+    t = int(p[P_T])
+    pooled = n_members > 1
+    for j in range(n_members):
+        spent[pool[j]] = t
+    value = col_value[parent_a] * s
+    factor = 1.0
+    if kind == K_QUANTISED:
+        factor = p[P_QVALUE]
+    elif kind == K_MERGE:
+        factor = p[P_MVALUE]
+    f[F_BENEFIT] += value * factor
+    if kind == K_FINETUNE:
+        f[F_FINETUNES] += 1
+        if pooled:
+            f[F_POOLED] += 1
+        if u[pos] < p[P_DEFENSIVE]:
+            f[F_DEFENCE] += 1
+        pos += 1
+    # EcosystemModel.record_run (sim.kyc.record_run)
+    flagged = False
+    if not pooled:
+        if (
+            not own_hw[node]
+            and q[Q_KYC] == 1
+            and cost * p[P_FLOP_PER_USD] / p[P_HARDWARE] >= p[P_KYC_FLOP]
+        ):
+            f[F_KYC_COVERED] += 1
+            flagged = u[pos] < p[P_KYC_STRENGTH]
+            pos += 1
+            if flagged:
+                f[F_KYC_FLAGS] += 1
+    elif q[Q_PM] == 1:
+        flagged = u[pos] < p[P_PM_STRENGTH]
+        pos += 1
+    a = counts[C_ACTS]
+    acts[a, 0] = A_POOL if pooled else A_FINETUNE
+    acts[a, 1] = node
+    acts[a, 2] = -1
+    acts[a, 3] = 1 if flagged else 0
+    acts[a, 4] = counts[C_MEMBERS]
+    acts[a, 5] = n_members
+    for j in range(n_members):
+        members_log[counts[C_MEMBERS] + j] = pool[j]
+    counts[C_MEMBERS] += n_members
+    counts[C_ACTS] += 1
+    # derivatives.finetuned / quantised / merged
+    root = cols[7][parent_a]
+    pc = col_cap[parent_a]
+    if kind == K_FINETUNE:
+        capability = max(pc, min(pc + 2 * p[P_GAIN] * skill[node], col_cap[root] + p[P_MAXGAIN]))
+        safeguard = col_sg[parent_a] * (1 - p[P_EROSION])
+        tamper = col_tm[parent_a] * (1 - p[P_TEROSION])
+    elif kind == K_QUANTISED:
+        capability = pc - p[P_QLOSS]
+        safeguard = col_sg[parent_a]
+        tamper = col_tm[parent_a]
+    else:
+        top = max(pc, col_cap[parent_b])
+        capability = max(top, min(top + p[P_GAIN] * skill[node], col_cap[root] + p[P_MAXGAIN]))
+        safeguard = min(col_sg[parent_a], col_sg[parent_b])
+        tamper = min(col_tm[parent_a], col_tm[parent_b])
+    if uncensored and kind == K_FINETUNE and safeguard > p[P_SGMAX]:
+        held = 0.0
+        for j in range(n_members):
+            held += budget[pool[j]]
+        left = held - cost
+        # Hobbyist.strip_price (costs.strip_cost)
+        fine = max(10.0 ** (-(p[P_PUB_FT] + priv_ft[node])), p[P_TFLOOR])
+        strip = max(10.0 ** (-(p[P_PUB_STRIP] + priv_strip[node])), 0.0)
+        bypass = (q[Q_PUB_BYPASS] + priv_bypass[node]) > 0
+        tm = 0.0 if bypass else tamper
+        curve = p[P_STRIP_USD] * 10.0 ** (p[P_ELASTICITY] * capability) * p[P_TIME]
+        price = (
+            curve
+            * max(fine * strip, p[P_STRIP_FLOOR])
+            * (safeguard * (1.0 + p[P_TAMPER_MULT] * tm))
+        )
+        if left >= price:
+            safeguard, tamper = 0.0, 0.0
+    # --- Hobbyist.share ----------------------------------------------------------------------
+    upload = u[pos] < p[P_UPLOAD]
+    pos += 1
+    p2p = False
+    if not upload:
+        p2p = u[pos] < p[P_P2P]
+        pos += 1
+    if upload or p2p or pooled:
+        cid = counts[C_SIZE]  # CheckpointRegistry.add
+        counts[C_SIZE] += 1
+        col_cap[cid] = capability
+        col_sg[cid] = safeguard
+        col_tm[cid] = tamper
+        value_unit = 10.0 ** (p[P_BENEFIT_E] * capability) * (
+            p[P_QPARENT] if kind == K_QUANTISED else 1.0
+        )
+        cost_scale = 10.0 ** (p[P_ELASTICITY] * capability) * (1.0 + p[P_PENALTY] * tamper)
+        col_cost[cid] = cost_scale
+        col_value[cid] = value_unit
+        cols[5][cid] = kind
+        cols[6][cid] = 0  # open
+        cols[7][cid] = root
+        cols[13][cid] = parent_a
+        cols[14][cid] = parent_b
+        cols[8][cid] = node
+        cols[9][cid] = cols[9][parent_a]
+        cols[10][cid] = cols[10][parent_a]
+        if parent_b < 0:
+            cols[11][cid] = cols[11][parent_a] + 1
+        else:
+            cols[11][cid] = max(cols[11][parent_a], cols[11][parent_b]) + 1
+        cols[12][cid] = t
+        cols[15][cid] = False
+        cols[16][cid] = False
+        cols[17][cid] = False
+        cols[18][cid] = False
+        cols[19][cid] = 0
+        cols[20][cid] = 0
+        for j in range(n_members):
+            _receive(private, col_sg, col_cap, p, pool[j], cid)
+        if upload and q[Q_MODERATION] == 1 and _stripped(col_sg, p, cid):  # screen_upload
+            rejected = u[pos] < p[P_MOD_STRENGTH]
+            pos += 1
+            if rejected:
+                cols[17][cid] = True  # take_down
+                f[F_TAKEDOWNS] += 1
+                if not banned_until[node] > t:  # moderation.displace
+                    again = u[pos] < p[P_REUPLOAD]
+                    pos += 1
+                    if again and _upload(cols, tickets, counts, keys_log, p, cid, 1):
+                        f[F_REUPLOADS] += 1
+                upload = False
+                p2p = u[pos] < p[P_P2P]
+                pos += 1
+        if upload:
+            _upload(cols, tickets, counts, keys_log, p, cid, 0)
+            a = counts[C_ACTS]  # EcosystemModel.record_upload
+            acts[a, 0] = A_UPLOAD
+            acts[a, 1] = node
+            acts[a, 2] = cid
+            acts[a, 3] = 0
+            acts[a, 4] = counts[C_MEMBERS]
+            acts[a, 5] = 1
+            members_log[counts[C_MEMBERS]] = node
+            counts[C_MEMBERS] += 1
+            counts[C_ACTS] += 1
+        elif p2p:  # Actor.share_with_neighbours
+            for e in range(indptr[node], indptr[node + 1]):
+                _receive(private, col_sg, col_cap, p, indices[e], cid)
+    if kind == K_FINETUNE:
+        invents = u[pos] < p[P_INVENT] * 2 * skill[node]
+        pos += 1
+        if invents:
+            return INVENT, pos
+    return DONE, pos
