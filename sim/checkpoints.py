@@ -29,6 +29,8 @@ DERIVATIVE_KINDS: tuple[Kind, ...] = ("finetune", "quantised", "merge")
 
 KIND_CODES: dict[str, int] = {k: i for i, k in enumerate(Kind.__args__)}  # type: ignore[attr-defined]
 ACCESS_CODES: dict[str, int] = {"open": 0, "staged": 1, "api": 2}
+KINDS: tuple[Kind, ...] = Kind.__args__  # type: ignore[attr-defined]
+ACCESSES: tuple[Access, ...] = tuple(ACCESS_CODES)  # type: ignore[assignment]
 
 
 class _Column:
@@ -205,41 +207,80 @@ class HubShelf:
     """One shelf of a hub (safety-tuned or stripped weights), sorted by capability.
 
     Sorted (capability, -id) keys give the most capable entry (ties: the earliest), the least
-    capable, and "the most capable at or below c" by bisection. ``tickets`` holds each
-    entry's id once plus once per public derivative built on it, so a uniform draw from it
-    is a draw in proportion to popularity (taken-down entries are skipped).
+    capable, and "the most capable at or below c" by bisection. New keys wait in a short
+    list until a question needs the order, and the most and least capable entries are kept
+    as keys arrive, so adding is O(1) and the monthly questions (the best entry) do not sort.
+    ``tickets`` holds each entry's id once plus once per public derivative built on it, so
+    a uniform draw from it is a draw in proportion to popularity (taken-down entries are
+    skipped).
     """
 
     def __init__(self) -> None:
-        self.keys: list[tuple[float, int]] = []
+        self._keys: list[tuple[float, int]] = []
+        self._pending: list[tuple[float, int]] = []
+        self._top: tuple[float, int] | None = None  # the largest key (None: ask the list)
+        self._bottom: tuple[float, int] | None = None
         self.tickets = Growable(np.int64)
 
+    @property
+    def keys(self) -> list[tuple[float, int]]:
+        """All keys in order (the waiting ones inserted now)."""
+        if self._pending:
+            for key in self._pending:
+                bisect.insort(self._keys, key)
+            self._pending = []
+        return self._keys
+
     def __len__(self) -> int:
-        return len(self.keys)
+        return len(self._keys) + len(self._pending)
 
     def __iter__(self) -> Iterator[int]:
         return (-k[1] for k in self.keys)
 
     def add(self, ckpt: Checkpoint) -> None:
-        bisect.insort(self.keys, (ckpt.capability, -ckpt.id))
+        self.add_key(ckpt.capability, ckpt.id)
         self.tickets.append(ckpt.id)
 
+    def add_key(self, capability: float, cid: int) -> None:
+        """An entry whose ticket is already drawn (compiled code appends tickets)."""
+        key = (capability, -cid)
+        empty = not len(self)
+        self._pending.append(key)
+        if empty or (self._top is not None and key > self._top):
+            self._top = key
+        if empty or (self._bottom is not None and key < self._bottom):
+            self._bottom = key
+
     def remove(self, ckpt: Checkpoint) -> None:
+        keys = self.keys
         key = (ckpt.capability, -ckpt.id)
-        i = bisect.bisect_left(self.keys, key)
-        if i < len(self.keys) and self.keys[i] == key:
-            del self.keys[i]
+        i = bisect.bisect_left(keys, key)
+        if i < len(keys) and keys[i] == key:
+            del keys[i]
+            if key == self._top:
+                self._top = None
+            if key == self._bottom:
+                self._bottom = None
 
     def best_id(self) -> int | None:
-        return -self.keys[-1][1] if self.keys else None
+        if not len(self):
+            return None
+        if self._top is None:
+            self._top = self.keys[-1]
+        return -self._top[1]
 
     def least_id(self) -> int | None:
-        return -self.keys[0][1] if self.keys else None
+        if not len(self):
+            return None
+        if self._bottom is None:
+            self._bottom = self.keys[0]
+        return -self._bottom[1]
 
     def best_below_id(self, capability: float) -> int | None:
         """The most capable entry with capability <= ``capability``."""
-        i = bisect.bisect_right(self.keys, (capability, 1))
-        return -self.keys[i - 1][1] if i else None
+        keys = self.keys
+        i = bisect.bisect_right(keys, (capability, 1))
+        return -keys[i - 1][1] if i else None
 
 
 class Hub:
@@ -259,15 +300,15 @@ class Hub:
 
     def best(self, stripped: bool) -> Checkpoint | None:
         cid = self.shelf(stripped).best_id()
-        return None if cid is None else self.registry.items[cid]
+        return None if cid is None else self.registry[cid]
 
     def least(self, stripped: bool) -> Checkpoint | None:
         cid = self.shelf(stripped).least_id()
-        return None if cid is None else self.registry.items[cid]
+        return None if cid is None else self.registry[cid]
 
     def best_below(self, stripped: bool, capability: float) -> Checkpoint | None:
         cid = self.shelf(stripped).best_below_id(capability)
-        return None if cid is None else self.registry.items[cid]
+        return None if cid is None else self.registry[cid]
 
     def holds(self, ckpt: Checkpoint) -> bool:
         return ckpt.on_hub if self.name == "main" else ckpt.on_fringe
@@ -279,7 +320,7 @@ class Hub:
 
     def sample(self, stripped: bool, k: int, uniform: Uniforms) -> list[Checkpoint]:
         """Up to ``k`` distinct entries of a shelf, drawn in proportion to popularity."""
-        shelf, items = self.shelf(stripped), self.registry.items
+        shelf, items = self.shelf(stripped), self.registry
         if k <= 0 or not shelf:
             return []
         tickets, holds = shelf.tickets.values, self.holding()
@@ -301,7 +342,7 @@ class CheckpointRegistry:
     def __init__(
         self, safeguard_max: float, pricing: Callable[[float, float, Kind], tuple[float, float]]
     ) -> None:
-        self.items: list[Checkpoint] = []
+        self.items: list[Checkpoint | None] = []  # None: not made yet (see ``adopt``)
         self.safeguard_max = safeguard_max
         self.pricing = pricing  # (capability, tamper, kind) -> (cost_scale, value_unit)
         self.main = Hub("main", self)
@@ -317,7 +358,8 @@ class CheckpointRegistry:
         return len(self.items)
 
     def __getitem__(self, checkpoint_id: int) -> Checkpoint:
-        return self.items[checkpoint_id]
+        ckpt = self.items[checkpoint_id]
+        return self._materialise(checkpoint_id) if ckpt is None else ckpt
 
     def add(
         self,
@@ -367,58 +409,38 @@ class CheckpointRegistry:
         return ckpt
 
     def adopt(self, start: int) -> None:
-        """Objects for the rows compiled code added to the columns from ``start`` on."""
+        """Compiled code added rows to the columns from ``start`` on: their objects are made
+        when first asked for (most derivatives are never looked at one by one)."""
+        self.items.extend([None] * (len(self.columns) - start))
+
+    def _materialise(self, cid: int) -> Checkpoint:
         c = self.columns
-        end = len(c)
-        kinds = Kind.__args__  # type: ignore[attr-defined]
-        accesses = tuple(ACCESS_CODES)
-        rows = zip(
-            *(
-                getattr(c, name)._data[start:end].tolist()
-                for name in (
-                    "parent",
-                    "parent2",
-                    "creator",
-                    "capability",
-                    "safeguard",
-                    "tamper",
-                    "access",
-                    "release_step",
-                    "root",
-                    "kind",
-                    "family",
-                    "inside",
-                    "depth",
-                    "cost_scale",
-                    "value_unit",
-                )
-            ),
-            strict=True,
+        parent, parent2 = int(c.parent._data[cid]), int(c.parent2._data[cid])
+        ckpt = Checkpoint(
+            c,
+            cid,
+            None if parent < 0 else parent,
+            int(c.creator._data[cid]),
+            float(c.capability._data[cid]),
+            float(c.safeguard._data[cid]),
+            float(c.tamper._data[cid]),
+            ACCESSES[int(c.access._data[cid])],
+            int(c.release_step._data[cid]),
+            int(c.root._data[cid]),
+            KINDS[int(c.kind._data[cid])],
+            None if parent2 < 0 else parent2,
+            int(c.family._data[cid]),
+            bool(c.inside._data[cid]),
+            int(c.depth._data[cid]),
+            float(c.cost_scale._data[cid]),
+            float(c.value_unit._data[cid]),
         )
-        for cid, row in enumerate(rows, start):
-            parent, parent2, creator, cap, sg, tm, access, step, root, kind, *rest = row
-            family, inside, depth, cost_scale, value_unit = rest
-            self.items.append(
-                Checkpoint(
-                    c,
-                    cid,
-                    None if parent < 0 else parent,
-                    creator,
-                    cap,
-                    sg,
-                    tm,
-                    accesses[access],
-                    step,
-                    root,
-                    kinds[kind],
-                    None if parent2 < 0 else parent2,
-                    family,
-                    inside,
-                    depth,
-                    cost_scale,
-                    value_unit,
-                )
-            )
+        self.items[cid] = ckpt
+        return ckpt
+
+    def all(self) -> list[Checkpoint]:
+        """Every checkpoint, in id order (made now if not yet)."""
+        return [self[i] for i in range(len(self.items))]
 
     # --- the hubs -------------------------------------------------------------------------
     def upload(self, ckpt: Checkpoint, hub: Hub | None = None) -> bool:
@@ -447,7 +469,7 @@ class CheckpointRegistry:
         for pid in (ckpt.parent, ckpt.parent2):
             if pid is None:
                 continue
-            parent = self.items[pid]
+            parent = self[pid]
             if not parent.public:
                 continue
             ckpt.public_depth = max(ckpt.public_depth, parent.public_depth + 1)
@@ -474,18 +496,23 @@ class CheckpointRegistry:
     def best_stripped_on_hub(self) -> Checkpoint | None:
         return self.main.best(stripped=True)
 
-    def open_bases(self) -> list[Checkpoint]:
-        """Base releases downloadable from the main hub (a few per lab release)."""
-        return [c for c in (self.items[i] for i in self.base_ids) if c.on_hub]
+    def open_bases(self, since: int | None = None) -> list[Checkpoint]:
+        """Base releases downloadable from the main hub (a few per lab release), in id
+        order; ``since``: only those released at that step or later."""
+        ids = np.array(self.base_ids, dtype=np.int64)
+        keep = self.columns.on_hub.values[ids]
+        if since is not None:
+            keep &= self.columns.release_step.values[ids] >= since
+        return [self[i] for i in ids[keep].tolist()]
 
     # --- the derivative forest ------------------------------------------------------------
     def public_checkpoints(self) -> list[Checkpoint]:
-        return [c for c in self.items if c.public]
+        return [self[i] for i in np.flatnonzero(self.columns.public.values).tolist()]
 
     def lineage_graph(self, public_only: bool = True) -> nx.DiGraph:
         """The derivative forest as a DiGraph (edges parent -> child), built on demand."""
         graph = nx.DiGraph()
-        nodes = [c for c in self.items if c.public or not public_only]
+        nodes = self.public_checkpoints() if public_only else self.all()
         graph.add_nodes_from((c.id, {"kind": c.kind}) for c in nodes)
         keep = {c.id for c in nodes}
         graph.add_edges_from((p, c.id) for c in nodes for p in c.parents if p in keep)
@@ -494,15 +521,21 @@ class CheckpointRegistry:
     def lineage_summary(self) -> dict[str, float | int | None]:
         """Shape of the public forest: share of leaves, deepest lineage, share of
         quantisations that are leaves, and the stripped share of the main hub."""
-        public = self.public_checkpoints()
-        quantised = [c for c in public if c.kind == "quantised"]
-        size = self.hub_size()
+        c = self.columns
+        public = c.public.values
+        leaves = public & (c.children.values == 0)
+        quantised = public & (c.kind.values == KIND_CODES["quantised"])
+        depths = c.public_depth.values[public]
         return {
-            "lineage_leaf_share": _share(sum(c.children == 0 for c in public), len(public)),
-            "lineage_max_depth": max((c.public_depth for c in public), default=0),
-            "quantised_leaf_share": _share(sum(c.children == 0 for c in quantised), len(quantised)),
-            "stripped_hub_share": _share(len(self.main.stripped), size),
+            "lineage_leaf_share": _share(int(leaves.sum()), int(public.sum())),
+            "lineage_max_depth": int(depths.max()) if len(depths) else 0,
+            "quantised_leaf_share": _share(int((leaves & quantised).sum()), int(quantised.sum())),
+            "stripped_hub_share": _share(len(self.main.stripped), self.hub_size()),
         }
+
+    def stripped_count(self) -> int:
+        """Checkpoints whose safeguards are low enough to misuse."""
+        return int((self.columns.safeguard.values <= self.safeguard_max).sum())
 
 
 def _share(part: int, whole: int) -> float | None:

@@ -298,8 +298,9 @@ def turns(
     first,
     node_arrays,
     private,
-    indptr,
-    indices,
+    adj_start,
+    adj_deg,
+    adj_nbr,
     cols,
     tickets,
     offer,
@@ -338,7 +339,7 @@ def turns(
         node = order[index]
         if banned_until[node] > t or spent[node] == t:
             continue
-        degree = indptr[node + 1] - indptr[node]
+        degree = adj_deg[node]
         if len(u) - pos < 8 * k + degree + 32:
             return REFILL, index, pos
         # --- Hobbyist.step: what to make -------------------------------------------------
@@ -638,8 +639,9 @@ def turns(
                     budget,
                     spent,
                     banned_until,
-                    indptr,
-                    indices,
+                    adj_start,
+                    adj_deg,
+                    adj_nbr,
                     p,
                     q,
                     u,
@@ -665,8 +667,9 @@ def turns(
             s,
             node_arrays,
             private,
-            indptr,
-            indices,
+            adj_start,
+            adj_deg,
+            adj_nbr,
             cols,
             tickets,
             p,
@@ -738,7 +741,9 @@ def _best_affordable(
 
 
 @njit(cache=True)
-def _form_pool(node, cost, kinds, budget, spent, banned_until, indptr, indices, p, q, u, pos, pool):
+def _form_pool(
+    node, cost, kinds, budget, spent, banned_until, adj_start, adj_deg, adj_nbr, p, q, u, pos, pool
+):
     """pooling.form_pool: the members (initiator first) in ``pool``, returning their number
     (0: the pool cannot pay) and the position in ``u``."""
     if q[Q_POOLING] == 0:
@@ -746,11 +751,11 @@ def _form_pool(node, cost, kinds, budget, spent, banned_until, indptr, indices, 
     t = int(p[P_T])
     efficiency = p[P_EFFICIENCY]
     kind = kinds[node]
-    start, end = indptr[node], indptr[node + 1]
+    start, end = adj_start[node], adj_start[node] + adj_deg[node]
     nodes = np.empty(end - start, dtype=np.int64)
     m = 0
     for e in range(start, end):
-        v = indices[e]
+        v = adj_nbr[e]
         if kinds[v] == kind and banned_until[v] <= t and spent[v] != t:
             nodes[m] = v
             m += 1
@@ -795,8 +800,9 @@ def _make(
     s,
     node_arrays,
     private,
-    indptr,
-    indices,
+    adj_start,
+    adj_deg,
+    adj_nbr,
     cols,
     tickets,
     p,
@@ -960,8 +966,8 @@ def _make(
             counts[C_MEMBERS] += 1
             counts[C_ACTS] += 1
         elif p2p:  # Actor.share_with_neighbours
-            for e in range(indptr[node], indptr[node + 1]):
-                _receive(private, col_sg, col_cap, p, indices[e], cid)
+            for e in range(adj_start[node], adj_start[node] + adj_deg[node]):
+                _receive(private, col_sg, col_cap, p, adj_nbr[e], cid)
     if kind == K_FINETUNE:
         invents = u[pos] < p[P_INVENT] * 2 * skill[node]
         pos += 1

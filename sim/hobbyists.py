@@ -13,7 +13,6 @@ open-weight fine-tunes builds defences; now and then a run yields a new techniqu
 
 from __future__ import annotations
 
-import bisect
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
@@ -123,15 +122,16 @@ class Hobbyist(Actor):
         index = 0
         need = 0
         while index < len(order):
-            run = _TurnsRun(model, len(order) - index)
+            run = _TurnsRun(model, month, len(order) - index)
             u, pos = model.uniforms.lend(need)
             status, index, pos = hobbyist_turns.turns(
                 order,
                 index,
                 month.node_arrays,
                 model.private,
-                month.indptr,
-                month.indices,
+                month.adjacency[0],
+                month.adjacency[1],
+                month.adjacency[2],
                 run.cols,
                 run.tickets,
                 month.offer,
@@ -153,7 +153,7 @@ class Hobbyist(Actor):
                 index += 1
             elif status == hobbyist_turns.REFILL:
                 node = int(order[index])
-                degree = int(month.indptr[node + 1] - month.indptr[node])
+                degree = int(month.adjacency[1][node])
                 need = (
                     len(model.uniforms.buffer) - model.uniforms.pos + 8 * month.q[0] + degree + 32
                 )
@@ -426,7 +426,7 @@ class _Month:
             book.private_strip_oom,
             book.private_bypass,
         )
-        self.indptr, self.indices = network.ties(model.graph).csr()
+        self.adjacency = network.adjacency(model.graph).arrays()
         safe = search.offer(model, False)
         self.offer = (
             np.array([x.id for x in safe.ckpts], dtype=np.int64),
@@ -491,6 +491,21 @@ class _Month:
         q[k.Q_MODERATION] = int(policies.active("hub_moderation", t))
         q[k.Q_PUB_BYPASS] = book.published_bypass
         self.p, self.q = p, q
+        registry = model.checkpoints
+        self.shelves = [(registry.fringe if f else registry.main).shelf(s) for f, s in SHELVES]
+        self._logs: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._max_members = sharing.pooling.max_members
+
+    def logs(self, turns: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Logs for ``turns`` turns (the activity rows, pool members, hub keys), reused."""
+        if self._logs is None or len(self._logs[2]) < 2 * turns:
+            size = max(2 * turns, 64)
+            self._logs = (
+                np.zeros((size, 6), dtype=np.int64),
+                np.zeros(size * (self._max_members + 2) // 2, dtype=np.int64),
+                np.zeros((size, 2), dtype=np.int64),
+            )
+        return self._logs
 
 
 def _pool_efficiency(model: EcosystemModel) -> float:
@@ -510,16 +525,19 @@ SHELVES = ((False, False), (False, True), (True, False), (True, True))  # (fring
 
 
 class _TurnsRun:
-    """The buffers of one call of the compiled turns, and what Python does after it."""
+    """One call of the compiled turns: the month's buffers made ready for ``turns`` more
+    turns, and what Python does after the call."""
 
-    def __init__(self, model: EcosystemModel, turns: int) -> None:
+    def __init__(self, model: EcosystemModel, month: _Month, turns: int) -> None:
         registry = model.checkpoints
         columns = registry.columns
-        columns.reserve(turns)
         self.start = len(columns)
-        self.shelves = [(registry.fringe if f else registry.main).shelf(s) for f, s in SHELVES]
+        if len(columns.capability._data) - self.start < turns:
+            columns.reserve(turns)
+        self.shelves = month.shelves
         for shelf in self.shelves:
-            shelf.tickets.reserve(6 * turns)
+            if len(shelf.tickets._data) - len(shelf.tickets) < 6 * turns:
+                shelf.tickets.reserve(6 * turns)
         self.cols = tuple(getattr(columns, name)._data for name in hobbyist_turns.COLUMNS)
         self.tickets = tuple(shelf.tickets._data for shelf in self.shelves)
         k = hobbyist_turns
@@ -551,10 +569,7 @@ class _TurnsRun:
             ],
             dtype=float,
         )
-        members = model.cfg.sharing.pooling.max_members
-        self.acts = np.zeros((2 * turns, 6), dtype=np.int64)
-        self.members = np.zeros(turns * (members + 2), dtype=np.int64)
-        self.keys = np.zeros((2 * turns, 2), dtype=np.int64)
+        self.acts, self.members, self.keys = month.logs(turns)
 
     def finish(self, model: EcosystemModel) -> None:
         k, counts = hobbyist_turns, self.counts
@@ -563,22 +578,27 @@ class _TurnsRun:
         registry.adopt(self.start)
         for s, shelf in enumerate(self.shelves):
             shelf.tickets.size = int(counts[k.C_TICKETS + s])
-        items = registry.items
+        capability = registry.columns.capability._data
         for cid, s in self.keys[: counts[k.C_UPLOADS]].tolist():
-            bisect.insort(self.shelves[s].keys, (items[cid].capability, -cid))
-        acts = self.acts[: counts[k.C_ACTS]].tolist()
-        members = self.members
-        t = model.steps
-        for kind, _node, cid, flagged, start, n in acts:
-            nodes = tuple(members[start : start + n].tolist())
-            if kind == k.A_UPLOAD:
-                model.oversight.record(Activity("upload", nodes, False, items[cid], t))
-                continue
-            model.oversight.record(
-                Activity("pool" if n > 1 else "finetune", nodes, False, None, t, bool(flagged))
-            )
+            self.shelves[s].add_key(float(capability[cid]), cid)
+        acts = self.acts[: counts[k.C_ACTS]]
+        oversight, t = model.oversight, model.steps
+        notable = np.flatnonzero((acts[:, 3] == 1) | (acts[:, 5] > 1)).tolist()
+        done = 0
+        for i in [*notable, len(acts)]:  # flagged runs and pools are records of their own
+            oversight.record_benign(i - done)
+            if i == len(acts):
+                break
+            flagged, start, n = acts[i, 3:].tolist()
+            nodes = tuple(self.members[start : start + n].tolist())
+            if flagged:
+                kind = "pool" if n > 1 else "finetune"
+                oversight.record(Activity(kind, nodes, False, None, t, True))
+            else:
+                oversight.record_benign(1)
             if n > 1:
                 network.reinforce(model.graph, nodes[0], list(nodes[1:]))
+            done = i + 1
         f, tally = self.f, model.tally
         tally.benefit = float(f[k.F_BENEFIT])
         tally.benign_finetunes = int(f[k.F_FINETUNES])
@@ -591,7 +611,7 @@ class _TurnsRun:
         model.defence.added = int(f[k.F_DEFENCE])
         made = int(counts[k.C_STRIPPED_OFFER])
         if made != -2 and search.OFFER_KEYS[True] not in model.month_cache:
-            search.cache_offer(model, True, [] if made < 0 else [items[made]])
+            search.cache_offer(model, True, [] if made < 0 else [registry[made]])
 
 
 def _only(offer: search.Offer) -> int:

@@ -128,9 +128,15 @@ class MaliciousActor(Actor):
     def strip_prices(self, ckpts: list[Checkpoint]) -> list[float]:
         """:meth:`strip_price` plus :meth:`uplift_price` of each checkpoint, in one array
         computation (a large world offers hundreds of recent releases)."""
-        model, cfg = self.model, self.model.cfg
+        ids = np.array([c.id for c in ckpts], dtype=np.int64)
         capability = np.array([c.capability for c in ckpts])
-        tamper = np.zeros(len(ckpts)) if self.bypasses_tamper() else [c.tamper for c in ckpts]
+        return self.strip_prices_of(ids, capability).tolist()
+
+    def strip_prices_of(self, ids: np.ndarray, capability: np.ndarray) -> np.ndarray:
+        """:meth:`strip_prices` of the checkpoints ``ids`` (of these capabilities)."""
+        model, cfg = self.model, self.model.cfg
+        columns = model.checkpoints.columns
+        tamper = np.zeros(len(ids)) if self.bypasses_tamper() else columns.tamper.values[ids]
         oom = self.finetune_oom()
         price = costs.strip_cost(
             cfg.costs,
@@ -138,26 +144,35 @@ class MaliciousActor(Actor):
             model.steps,
             oom,
             self.strip_oom(),
-            np.array([c.safeguard for c in ckpts]),
+            columns.safeguard.values[ids],
             np.asarray(tamper, dtype=float),
         )
         if self.tier == "severe":
             price = price + costs.uplift_cost(
                 cfg.costs, cfg.malicious, capability, model.steps, oom
             )
-        return np.asarray(price, dtype=float).tolist()
+        return np.asarray(price, dtype=float)
 
     def can_uplift(self, members: list[Actor]) -> bool:
         need = self.model.cfg.malicious.uplift_min_skill
         return self.tier != "severe" or max(m.skill for m in members) >= need
 
+    def fitting(self, stripped: bool) -> tuple[np.ndarray, np.ndarray]:
+        """Ids and capabilities of the reachable checkpoints of one shelf that are capable
+        enough for the goal (after any uplift), most capable first (ties: the earlier)."""
+        ids = search.candidate_ids(self.model, self, stripped)
+        capability = self.model.checkpoints.columns.capability.values[ids]
+        fit = capability + self.uplift >= self.goal
+        ids, capability = ids[fit], capability[fit]
+        order = np.lexsort((ids, -capability))
+        return ids[order], capability[order]
+
     def try_stripped_download(self) -> bool:
         """Weights already without safeguards, capable enough (after any uplift)."""
-        found = search.candidates(self.model, self, stripped=True)
-        fit = [c for c in found if c.capability + self.uplift >= self.goal]
-        if not fit:
+        ids, _ = self.fitting(stripped=True)
+        if not len(ids):
             return False
-        ckpt = max(fit, key=lambda c: (c.capability, -c.id))
+        ckpt = self.model.checkpoints[int(ids[0])]
         if self.tier == "common":
             self.equip(ckpt)
             return True
@@ -166,18 +181,19 @@ class MaliciousActor(Actor):
     def try_strip(self) -> bool:
         """Strip reachable safe weights: the most capable it can pay for alone, else pool
         for the cheapest that meets its goal."""
-        found = search.candidates(self.model, self, stripped=False)
-        fit = [c for c in found if c.capability + self.uplift >= self.goal]
-        if not fit:
+        ids, capability = self.fitting(stripped=False)
+        if not len(ids):
             return False
-        fit.sort(key=lambda c: (-c.capability, c.id))
-        prices = self.strip_prices(fit)
-        for ckpt, price in zip(fit, prices, strict=True):
-            if self.budget >= price and self.can_uplift([self]):
-                self.weaponise(ckpt, [self], price)
+        registry = self.model.checkpoints
+        prices = self.strip_prices_of(ids, capability)
+        if self.can_uplift([self]):
+            affordable = np.flatnonzero(self.budget >= prices)
+            if len(affordable):
+                i = int(affordable[0])
+                self.weaponise(registry[int(ids[i])], [self], float(prices[i]))
                 return True
-        price, ckpt = min(zip(prices, fit, strict=True), key=lambda pc: (pc[0], pc[1].id))
-        return self.pool_and_weaponise(ckpt, price)
+        i = int(np.lexsort((ids, prices))[0])
+        return self.pool_and_weaponise(registry[int(ids[i])], float(prices[i]))
 
     def pay_and_weaponise(self, ckpt: Checkpoint, strip: float) -> bool:
         price = strip + self.uplift_price(ckpt.capability)

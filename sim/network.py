@@ -11,12 +11,20 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 
-from sim.arrays import Growable
+from sim import adjacency as _adjacency
+from sim.adjacency import Adjacency
 from sim.config import Network
 
 
 def generate(cfg: Network, n_benign: int, n_malicious: int, rng: np.random.Generator) -> nx.Graph:
-    """Build the initial graph: nodes 0..n_benign-1 benign (labs, hobbyists), then malicious."""
+    """Build the initial graph: nodes 0..n_benign-1 benign (labs, hobbyists), then malicious,
+    with its tie arrays (``adjacency``)."""
+    g = _generate(cfg, n_benign, n_malicious, rng)
+    g.graph["_adjacency"] = Adjacency(g, weights=False)
+    return g
+
+
+def _generate(cfg: Network, n_benign: int, n_malicious: int, rng: np.random.Generator) -> nx.Graph:
     n = n_benign + n_malicious
     d = min(cfg.mean_degree, n - 1)
     if cfg.kind == "barabasi_albert":
@@ -79,52 +87,39 @@ def form_ties(g: nx.Graph, cfg: Network, rng: np.random.Generator) -> int:
     """New ties by triadic closure (a friend's friend) or preferential attachment.
 
     Preferential attachment picks a random neighbour of a random node, which is
-    degree-biased (the friendship paradox) without computing degrees. Returns ties added.
+    degree-biased (the friendship paradox) without computing degrees. Runs compiled on the
+    tie arrays (``sim.adjacency.form_ties``); NetworkX then gets the same ties in the same
+    order. Returns ties added.
     """
+    a = adjacency(g)
     n = g.number_of_nodes()
-    k = int(rng.binomial(n, cfg.tie_formation_rate)) if n > 1 else 0
-    added = 0
-    for u, closes_triangle in zip(
-        rng.integers(0, n, size=k).tolist(),
-        (rng.random(k) < cfg.triadic_share).tolist(),
-        strict=True,
-    ):
-        friend = _random_neighbour(g, u, rng) if closes_triangle else None
-        if friend is not None:
-            v = _random_neighbour(g, friend, rng)
-        else:  # preferential attachment (also how an isolated actor finds new contacts)
-            v = _random_neighbour(g, int(rng.integers(0, n)), rng)
-        if v is not None and v != u and not g.has_edge(u, v):
-            _add_tie(g, u, v)
-            added += 1
-    return added
+    log = np.empty((n + 1, 2), dtype=np.int64)  # at most one tie per proposal, <= n
+    rate, triadic = cfg.tie_formation_rate, cfg.triadic_share
+    added, a.nbr, a.wt = _adjacency.form_ties(
+        a.start, a.deg, a.cap, a.nbr, a.wt, a.end, n, rate, triadic, rng, log
+    )
+    g.add_edges_from(log[:added].tolist(), weight=1)
+    return int(added)
 
 
 def decay_ties(g: nx.Graph, cfg: Network, rng: np.random.Generator) -> int:
-    """Each tie dissolves with probability ``tie_decay_prob / weight``. Returns ties removed."""
-    degree = _degrees(g)
-    m = int(degree.sum()) // 2
-    k = int(rng.binomial(m, cfg.tie_decay_prob)) if m else 0
-    if k == 0:
-        return 0
-    # A uniformly random tie: an endpoint chosen in proportion to degree, then a neighbour.
-    picks = rng.choice(len(degree), size=k, p=degree / degree.sum())
-    accept = rng.random(k)
-    removed = 0
-    for u, a in zip(picks.tolist(), accept.tolist(), strict=True):
-        v = _random_neighbour(g, u, rng)
-        if v is not None and a < 1.0 / g.edges[u, v].get("weight", 1):
-            _remove_tie(g, u, v)
-            removed += 1
-    return removed
+    """Each tie dissolves with probability ``tie_decay_prob / weight`` (compiled on the tie
+    arrays, ``sim.adjacency.decay_ties``). Returns ties removed."""
+    a = adjacency(g)
+    log = np.empty((int(a.deg.sum()) // 2 + 1, 2), dtype=np.int64)
+    removed = _adjacency.decay_ties(a.start, a.deg, a.nbr, a.wt, cfg.tie_decay_prob, rng, log)
+    g.remove_edges_from(log[:removed].tolist())
+    return int(removed)
 
 
 def reinforce(g: nx.Graph, initiator: int, partners: list[int]) -> None:
     """Successful pooling strengthens the ties it travelled along."""
+    a = adjacency(g)
     for v in partners:
         if g.has_edge(initiator, v):
             data = g.edges[initiator, v]
             data["weight"] = data.get("weight", 1) + 1
+            a.strengthen(initiator, v)
 
 
 def cut_ties(g: nx.Graph, node: int, share: float, rng: np.random.Generator) -> int:
@@ -138,88 +133,22 @@ def cut_ties(g: nx.Graph, node: int, share: float, rng: np.random.Generator) -> 
     return k
 
 
-def _degrees(g: nx.Graph) -> np.ndarray:
-    """Every node's degree (nodes are 0..n-1), kept current by the tie changes below: ties
-    change only through this module, so a whole-graph pass each month is not needed."""
-    degree = g.graph.get("_degree")
-    if degree is None or len(degree) != g.number_of_nodes():
-        assert list(g.adj) == list(range(g.number_of_nodes())), "nodes must be 0..n-1"
-        degree = np.fromiter(map(len, g.adj.values()), dtype=float, count=g.number_of_nodes())
-        g.graph["_degree"] = degree
-    return degree
-
-
 def _add_tie(g: nx.Graph, u: int, v: int) -> None:
+    adjacency(g).add(u, v)
     g.add_edge(u, v, weight=1)
-    degree = g.graph.get("_degree")
-    if degree is not None:
-        degree[u] += 1
-        degree[v] += 1
-    ties = g.graph.get("_ties")
-    if ties is not None:
-        ties.add(u, v)
 
 
 def _remove_tie(g: nx.Graph, u: int, v: int) -> None:
+    adjacency(g).remove(u, v)
     g.remove_edge(u, v)
-    degree = g.graph.get("_degree")
-    if degree is not None:
-        degree[u] -= 1
-        degree[v] -= 1
-    ties = g.graph.get("_ties")
-    if ties is not None:
-        ties.remove(u, v)
 
 
-class Ties:
-    """The graph's ties as rows of arrays, kept in step with the graph (ties change only
-    through this module), from which the sparse adjacency is built when it is needed."""
-
-    def __init__(self, g: nx.Graph) -> None:
-        edges = np.array(list(g.edges), dtype=np.int64).reshape(-1, 2)
-        self.n = g.number_of_nodes()
-        self.u, self.v, self.alive = Growable(np.int64), Growable(np.int64), Growable(bool)
-        for column, values in ((self.u, edges[:, 0]), (self.v, edges[:, 1])):
-            column.reserve(len(values))
-            column._data[: len(values)] = values
-            column.size = len(values)
-        self.alive.reserve(len(edges))
-        self.alive._data[: len(edges)] = True
-        self.alive.size = len(edges)
-        self.row = {(min(a, b), max(a, b)): i for i, (a, b) in enumerate(edges.tolist())}
-        self._csr: tuple[np.ndarray, np.ndarray] | None = None
-
-    def add(self, u: int, v: int) -> None:
-        self.row[(min(u, v), max(u, v))] = len(self.u)
-        self.u.append(u)
-        self.v.append(v)
-        self.alive.append(True)
-        self._csr = None
-
-    def remove(self, u: int, v: int) -> None:
-        self.alive[self.row.pop((min(u, v), max(u, v)))] = False
-        self._csr = None
-
-    def csr(self) -> tuple[np.ndarray, np.ndarray]:
-        """The sparse adjacency (CSR: ``indices[indptr[u]:indptr[u + 1]]`` are u's
-        neighbours), as scipy.sparse builds it from the live ties."""
-        if self._csr is None:
-            from scipy.sparse import coo_array
-
-            alive = self.alive.values
-            u, v = self.u.values[alive], self.v.values[alive]
-            rows, cols = np.concatenate([u, v]), np.concatenate([v, u])
-            data = np.ones(len(rows), dtype=np.int8)
-            matrix = coo_array((data, (rows, cols)), shape=(self.n, self.n)).tocsr()
-            self._csr = (matrix.indptr.astype(np.int64), matrix.indices.astype(np.int64))
-        return self._csr
-
-
-def ties(g: nx.Graph) -> Ties:
-    """The graph's :class:`Ties` (made on first use, then kept in step)."""
-    found = g.graph.get("_ties")
+def adjacency(g: nx.Graph) -> Adjacency:
+    """The graph's ties as arrays (``sim.adjacency``), made on first use, then kept in step:
+    ties change only through this module."""
+    found = g.graph.get("_adjacency")
     if found is None or found.n != g.number_of_nodes():
-        found = g.graph["_ties"] = Ties(g)
+        found = g.graph["_adjacency"] = Adjacency(g)
     return found
 
 

@@ -308,9 +308,7 @@ def summarise(frame: pd.DataFrame, model: EcosystemModel) -> dict[str, Any]:
     out.update(model.checkpoints.lineage_summary())
     out["steps"] = int(model.steps)
     out["checkpoints"] = len(model.checkpoints)
-    out["stripped_checkpoints"] = sum(
-        1 for c in model.checkpoints.items if model.checkpoints.is_stripped(c)
-    )
+    out["stripped_checkpoints"] = model.checkpoints.stripped_count()
     out["escalations"] = [
         {"step": s, "policy": p, "strength": v} for s, p, v in model.policies.escalations
     ]

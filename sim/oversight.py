@@ -34,28 +34,46 @@ class Activity:
     investigated: bool = False
 
 
+BENIGN = Activity("finetune", (), False, None, -1)  # any unflagged benign activity (see below)
+
+
 class Oversight:
     """The regulator's view of the ecosystem, shared by all regulators."""
 
     def __init__(self, backlog_months: int) -> None:
         self.backlog_months = backlog_months
-        self.month: list[Activity] = []
+        self.month_count = 0
+        self.month_investigated = 0
         self._unflagged: list[Activity] = []
         self.flagged: deque[Activity] = deque()
         self.reports: deque[Incident] = deque()
         self.arrivals: list[int] = []  # months in which reports reached the regulator
 
     def new_month(self) -> None:
-        self.month = []
+        self.month_count = 0  # activities recorded this month
+        self.month_investigated = 0  # of which investigated
         self._unflagged = []
 
     def record(self, activity: Activity) -> Activity:
-        self.month.append(activity)
+        self.month_count += 1
         if activity.flagged:
             self.flagged.append(activity)
         else:
             self._unflagged.append(activity)
         return activity
+
+    def record_benign(self, count: int) -> None:
+        """``count`` benign activities nobody flagged, in the order they happened: nothing
+        about them matters but that an audit may pick one (so they are one shared record)."""
+        self.month_count += count
+        self._unflagged.extend([BENIGN] * count)
+
+    def investigated(self, activity: Activity, step: int) -> None:
+        """An investigation of ``activity`` this month (coverage counts this month's own)."""
+        if activity is BENIGN or activity.step == step:
+            self.month_investigated += 1
+        if activity is not BENIGN:
+            activity.investigated = True
 
     def report(self, incident: Incident) -> None:
         """An incident that will reach the regulator at ``incident.report_step``."""
@@ -97,6 +115,6 @@ class Oversight:
 
     def coverage(self) -> float:
         """Share of this month's activities investigated (1.0 when there was nothing to see)."""
-        if not self.month:
+        if not self.month_count:
             return 1.0
-        return sum(1 for a in self.month if a.investigated) / len(self.month)
+        return self.month_investigated / self.month_count

@@ -44,7 +44,7 @@ class Regulator(mesa.Agent):
 
     def investigate(self, activity: Activity) -> None:
         model = self.model
-        activity.investigated = True
+        model.oversight.investigated(activity, model.steps)
         if not activity.malicious:
             return
         if model.uniform() < model.cfg.regulator.detection_prob:

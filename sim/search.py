@@ -20,6 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from sim import costs
 from sim.checkpoints import Checkpoint, Kind
 from sim.config import Config
@@ -79,6 +81,13 @@ class Offer:
     prefix_best: list[int]
     ids: frozenset[int]
     _merge: tuple[int, int | None, dict[int, list[int]]] | None = field(default=None, repr=False)
+    _id_array: np.ndarray | None = field(default=None, repr=False)
+
+    def id_array(self) -> np.ndarray:
+        """The candidates' ids as an array (made once a month)."""
+        if self._id_array is None:
+            self._id_array = np.array([c.id for c in self.ckpts], dtype=np.int64)
+        return self._id_array
 
     @property
     def best(self) -> int | None:
@@ -113,13 +122,8 @@ def recent_bases(model: EcosystemModel) -> list[Checkpoint]:
     """Open base releases on the main hub from each lab's last releases (cached per month)."""
     cache = model.month_cache
     if "recent_bases" not in cache:
-        t = model.steps
         window = RECENT_RELEASES * model.cfg.labs.release_interval
-        cache["recent_bases"] = [
-            c
-            for c in (model.checkpoints[i] for i in model.checkpoints.base_ids)
-            if c.on_hub and t - c.release_step <= window
-        ]
+        cache["recent_bases"] = model.checkpoints.open_bases(since=model.steps - window)
     return cache["recent_bases"]
 
 
@@ -177,6 +181,12 @@ def personal(model: EcosystemModel, actor: Actor, stripped: bool) -> list[Checkp
     if private is not None:
         found.append(private)
     return found
+
+
+def candidate_ids(model: EcosystemModel, actor: Actor, stripped: bool) -> np.ndarray:
+    """The ids of :func:`candidates`, sorted (for array questions about all of them)."""
+    own = [c.id for c in personal(model, actor, stripped)]
+    return np.unique(np.concatenate([offer(model, stripped).id_array(), own]).astype(np.int64))
 
 
 def candidates(model: EcosystemModel, actor: Actor, stripped: bool) -> list[Checkpoint]:

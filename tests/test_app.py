@@ -118,7 +118,7 @@ def test_lineage_table_counts_stripped_derivatives_per_base_release(session):
     assert len(table) == len(session.model.checkpoints.base_ids)
     assert (table["stripped"] <= table["derivatives"]).all()
     registry = session.model.checkpoints
-    total_stripped = sum(1 for c in registry.items if not c.is_base and registry.is_stripped(c))
+    total_stripped = sum(1 for c in registry.all() if not c.is_base and registry.is_stripped(c))
     assert table["stripped"].sum() == total_stripped
 
 

@@ -506,7 +506,7 @@ def _run_releases(policies, months=13, labs=5, outside=0.0, extra=None):
 
 
 def _new_releases(model):
-    return [c for c in model.checkpoints.items if c.is_base and c.release_step >= 1]
+    return [c for c in model.checkpoints.all() if c.is_base and c.release_step >= 1]
 
 
 STRUCTURED = {"structured_access": {"enabled": True, "capability_threshold_oom": -10.0}}
@@ -534,7 +534,7 @@ def test_an_outside_lab_ignores_structured_access():
 
 def test_policies_do_not_recall_weights_released_before_they_started():
     model = _run_releases(STRUCTURED)
-    before = [c for c in model.checkpoints.items if c.is_base and c.release_step <= 0]
+    before = [c for c in model.checkpoints.all() if c.is_base and c.release_step <= 0]
     assert before and all(c.access == "open" and c.on_hub for c in before)
 
 
@@ -548,7 +548,7 @@ def test_staged_release_opens_weights_only_after_the_delay():
 
 def test_closed_weights_can_leak_to_the_fringe_hub():
     model = _run_releases({}, months=6, extra={"openness": 0.0, "leak_prob_per_year": 1.0})
-    leaked = [c for c in model.checkpoints.items if c.on_fringe]
+    leaked = [c for c in model.checkpoints.all() if c.on_fringe]
     assert leaked and all(c.is_base and c.kind == "leaked" and not c.on_hub for c in leaked)
     assert model.timeseries()["leaks"].sum() == len(leaked)
 

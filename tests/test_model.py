@@ -225,8 +225,8 @@ def test_ties_decay_unless_reinforced():
     g = nx.path_graph(5)
     for u, v in g.edges:
         g.edges[u, v]["weight"] = 1
+    g.edges[0, 1]["weight"] = 10**6  # (weights set directly before the model sees the graph)
     network.reinforce(g, 0, [1])
-    g.edges[0, 1]["weight"] = 10**6
     rng = np.random.default_rng(0)
     for _ in range(5):
         network.decay_ties(g, cfg, rng)
@@ -283,16 +283,16 @@ def test_lineage_is_a_dag_rooted_in_base_releases_and_merges_have_two_parents():
     lineage = model.checkpoints.lineage_graph(public_only=False)
     assert nx.is_directed_acyclic_graph(lineage)
     assert all(d <= 2 for _, d in lineage.in_degree())
-    merges = [c for c in model.checkpoints.items if c.kind == "merge"]
+    merges = [c for c in model.checkpoints.all() if c.kind == "merge"]
     assert merges and all(lineage.in_degree(c.id) == 2 for c in merges)
     roots = [n for n, d in lineage.in_degree() if d == 0]
     assert all(model.checkpoints[r].is_base for r in roots)
-    for ckpt in model.checkpoints.items:
+    for ckpt in model.checkpoints.all():
         assert model.checkpoints[ckpt.root].is_base
         assert ckpt.depth == (
             0 if ckpt.is_base else 1 + max(model.checkpoints[p].depth for p in ckpt.parents)
         )
-    assert max(c.depth for c in model.checkpoints.items) >= 2  # derivatives of derivatives
+    assert max(c.depth for c in model.checkpoints.all()) >= 2  # derivatives of derivatives
 
 
 def test_the_lineage_summary_counts_the_public_forest():

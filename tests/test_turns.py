@@ -52,7 +52,7 @@ def test_compiled_turns_give_the_same_run_as_python_ones(name):
     assert compiled.timeseries().equals(python.timeseries())
     assert compiled.summary() == python.summary()
     assert len(compiled.checkpoints) == len(python.checkpoints)
-    a, b = compiled.checkpoints.items[-1], python.checkpoints.items[-1]
+    a, b = compiled.checkpoints[len(compiled.checkpoints) - 1], python.checkpoints.items[-1]
     assert (a.capability, a.parent, a.children, a.public_depth) == (
         b.capability,
         b.parent,

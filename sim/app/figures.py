@@ -133,7 +133,7 @@ def lineage_table(session: AppSession) -> pd.DataFrame:
     registry = session.model.checkpoints
     derivatives: Counter[int] = Counter()
     stripped: Counter[int] = Counter()
-    for ckpt in registry.items:  # every checkpoint knows its root: one pass, no traversals
+    for ckpt in registry.all():  # every checkpoint knows its root: one pass, no traversals
         if not ckpt.is_base:
             derivatives[ckpt.root] += 1
             stripped[ckpt.root] += registry.is_stripped(ckpt)
