@@ -42,9 +42,9 @@ class Adjacency:
             found = [d.get("weight", 1) for nbrs in g.adj.values() for d in nbrs.values()]
             self.wt[slots] = np.array(found, dtype=np.int64).reshape(-1)
 
-    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(start, deg, nbr) for compiled code that reads neighbours."""
-        return self.start, self.deg, self.nbr
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(start, deg, nbr, wt) for compiled code that reads neighbours (and weights)."""
+        return self.start, self.deg, self.nbr, self.wt
 
     def neighbours(self, u: int) -> np.ndarray:
         return self.nbr[self.start[u] : self.start[u] + self.deg[u]]

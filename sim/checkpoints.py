@@ -168,6 +168,7 @@ class Columns:
     def __init__(self) -> None:
         for name, dtype in self.FIXED + self.CHANGING:
             setattr(self, name, Growable(dtype))
+        self._all = [getattr(self, name) for name, _ in self.FIXED + self.CHANGING]
 
     def __len__(self) -> int:
         return len(self.capability)
@@ -199,8 +200,8 @@ class Columns:
 
     def set_size(self, size: int) -> None:
         """Compiled code appended rows up to ``size``."""
-        for name, _ in self.FIXED + self.CHANGING:
-            getattr(self, name).size = size
+        for column in self._all:
+            column.size = size
 
 
 class HubShelf:

@@ -172,12 +172,12 @@ def _solo_cost(p, q, compute, own):
 
 
 @njit(cache=True)
-def _sample(tickets, n, keys, holds, k, u, pos, out, count):
+def _sample(tickets, n, keys, holds, k, u, pos, out, count, drawn, second):
     """Hub.sample: up to ``k`` distinct held entries in proportion to popularity, appended
-    to ``out`` from ``count``; returns (count, pos)."""
+    to ``out`` from ``count``; returns (count, pos). ``drawn`` (2k) and ``second`` (k) are
+    scratch."""
     if k <= 0 or keys == 0:
         return count, pos
-    drawn = np.empty(2 * k, dtype=np.int64)
     nd = 0
     start = count
     for _ in range(k):
@@ -196,7 +196,6 @@ def _sample(tickets, n, keys, holds, k, u, pos, out, count):
             out[count] = drawn[j]
             count += 1
     if count - start < k:
-        second = np.empty(k, dtype=np.int64)
         ns = 0
         for _ in range(k):
             cid = tickets[int(u[pos] * n)]
@@ -301,6 +300,7 @@ def turns(
     adj_start,
     adj_deg,
     adj_nbr,
+    adj_wt,
     cols,
     tickets,
     offer,
@@ -335,6 +335,13 @@ def turns(
     reach_cost = np.empty(8 * k + 16)
     found = np.empty(4 * k + 8, dtype=np.int64)
     pool = np.empty(q[Q_MAX_MEMBERS] + 1, dtype=np.int64)
+    drawn = np.empty(2 * k + 2, dtype=np.int64)
+    second = np.empty(k + 2, dtype=np.int64)
+    shelf_start = np.zeros(3, dtype=np.int64)
+    att_val = np.empty(3)
+    att_id = np.empty(3, dtype=np.int64)
+    att_cost = np.empty(3)
+    tried = np.empty(3, dtype=np.bool_)
     for index in range(first, len(order)):
         node = order[index]
         if banned_until[node] > t or spent[node] == t:
@@ -356,7 +363,6 @@ def turns(
         shelves = 2 if uncensored else 1
         n_reach = 0
         fringe = False
-        shelf_start = np.zeros(3, dtype=np.int64)
         for shelf in range(shelves):
             if shelf == 1 and counts[C_STRIPPED_OFFER] == -2:  # search.offer, first use
                 counts[C_STRIPPED_OFFER] = counts[C_MAIN_STRIPPED_BEST]
@@ -371,6 +377,8 @@ def turns(
                 pos,
                 found,
                 0,
+                drawn,
+                second,
             )
             if shelf == 0:  # search.searches_fringe: one draw per actor and month
                 fringe = u[pos] < p[P_FRINGE]
@@ -390,6 +398,8 @@ def turns(
                     pos,
                     found,
                     nf,
+                    drawn,
+                    second,
                 )
             if private[shelf, node] >= 0:
                 found[nf] = private[shelf, node]
@@ -567,9 +577,9 @@ def turns(
             if pick >= 0:
                 best_id, best_val, best_cost = reach_id[pick], reach_val[pick], reach_cost[pick]
             # attempts: (value, order) sorted by value descending, then order
-            att_val = np.full(3, -np.inf)
-            att_id = np.full(3, -1, dtype=np.int64)
-            att_cost = np.zeros(3)
+            att_val[:] = -np.inf
+            att_id[:] = -1
+            att_cost[:] = 0.0
             if best_id >= 0:
                 att_val[0], att_id[0], att_cost[0] = best_val * s, best_id, best_cost
                 solo_id, solo_cost = _best_affordable(
@@ -598,7 +608,7 @@ def turns(
             if q[Q_API] == 1:
                 api_value = p[P_ABF] * p[P_API_VALUE] * s
                 att_val[2] = api_value
-            tried = np.zeros(3, dtype=np.bool_)
+            tried[:] = False
             for _ in range(3):
                 route = -1
                 for r in range(3):  # the next attempt: largest value, then smallest order
@@ -670,6 +680,7 @@ def turns(
             adj_start,
             adj_deg,
             adj_nbr,
+            adj_wt,
             cols,
             tickets,
             p,
@@ -803,6 +814,7 @@ def _make(
     adj_start,
     adj_deg,
     adj_nbr,
+    adj_wt,
     cols,
     tickets,
     p,
@@ -854,6 +866,16 @@ def _make(
     elif q[Q_PM] == 1:
         flagged = u[pos] < p[P_PM_STRENGTH]
         pos += 1
+    for j in range(1, n_members):  # network.reinforce: pooling strengthens the ties used
+        for e in range(adj_start[node], adj_start[node] + adj_deg[node]):
+            if adj_nbr[e] == pool[j]:
+                adj_wt[e] += 1
+                break
+        v = pool[j]
+        for e in range(adj_start[v], adj_start[v] + adj_deg[v]):
+            if adj_nbr[e] == node:
+                adj_wt[e] += 1
+                break
     a = counts[C_ACTS]
     acts[a, 0] = A_POOL if pooled else A_FINETUNE
     acts[a, 1] = node

@@ -132,6 +132,7 @@ class Hobbyist(Actor):
                 month.adjacency[0],
                 month.adjacency[1],
                 month.adjacency[2],
+                month.adjacency[3],
                 run.cols,
                 run.tickets,
                 month.offer,
@@ -495,6 +496,10 @@ class _Month:
         self.shelves = [(registry.fringe if f else registry.main).shelf(s) for f, s in SHELVES]
         self._logs: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self._max_members = sharing.pooling.max_members
+        self.cols: tuple[np.ndarray, ...] | None = None  # the columns' arrays, while they last
+        self.tickets: tuple[np.ndarray, ...] = ()
+        self.counts = np.zeros(k.N_C, dtype=np.int64)
+        self.f = np.zeros(k.N_F)
 
     def logs(self, turns: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Logs for ``turns`` turns (the activity rows, pool members, hub keys), reused."""
@@ -534,20 +539,32 @@ class _TurnsRun:
         self.start = len(columns)
         if len(columns.capability._data) - self.start < turns:
             columns.reserve(turns)
-        self.shelves = month.shelves
-        for shelf in self.shelves:
+        self.shelves = shelves = month.shelves
+        for shelf in shelves:
             if len(shelf.tickets._data) - len(shelf.tickets) < 6 * turns:
                 shelf.tickets.reserve(6 * turns)
-        self.cols = tuple(getattr(columns, name)._data for name in hobbyist_turns.COLUMNS)
-        self.tickets = tuple(shelf.tickets._data for shelf in self.shelves)
+        # the arrays as they are now (Python code may have grown them since the last call)
+        if (
+            month.cols is None
+            or month.cols[0] is not columns.capability._data
+            or any(
+                t is not shelf.tickets._data
+                for t, shelf in zip(month.tickets, shelves, strict=False)
+            )
+        ):
+            month.cols = tuple(getattr(columns, name)._data for name in hobbyist_turns.COLUMNS)
+            month.tickets = tuple(shelf.tickets._data for shelf in shelves)
+        self.cols, self.tickets = month.cols, month.tickets
         k = hobbyist_turns
-        counts = np.zeros(k.N_C, dtype=np.int64)
+        counts = month.counts
+        counts[:] = 0
         counts[k.C_SIZE] = self.start
-        for s, shelf in enumerate(self.shelves):
-            counts[k.C_TICKETS + s] = len(shelf.tickets)
+        for s, shelf in enumerate(shelves):
+            counts[k.C_TICKETS + s] = shelf.tickets.size
             counts[k.C_KEYS + s] = len(shelf)
+        fringe = registry.fringe
         for stripped in (False, True):
-            best = registry.fringe.shelf(stripped).best_id()
+            best = fringe.shelf(stripped).best_id()
             counts[k.C_FRINGE_BEST + stripped] = -1 if best is None else best
         best = registry.main.stripped.best_id()
         counts[k.C_MAIN_STRIPPED_BEST] = -1 if best is None else best
@@ -555,20 +572,16 @@ class _TurnsRun:
         counts[k.C_STRIPPED_OFFER] = -2 if cached is None else _only(cached)
         self.counts = counts
         tally = model.tally
-        self.f = np.array(
-            [
-                tally.benefit,
-                tally.benign_finetunes,
-                tally.pooled_finetunes,
-                tally.api_jobs_blocked,
-                tally.kyc_covered_runs,
-                tally.kyc_flags,
-                tally.takedowns,
-                tally.reuploads,
-                model.defence.added,
-            ],
-            dtype=float,
-        )
+        f = self.f = month.f
+        f[k.F_BENEFIT] = tally.benefit
+        f[k.F_FINETUNES] = tally.benign_finetunes
+        f[k.F_POOLED] = tally.pooled_finetunes
+        f[k.F_BLOCKED] = tally.api_jobs_blocked
+        f[k.F_KYC_COVERED] = tally.kyc_covered_runs
+        f[k.F_KYC_FLAGS] = tally.kyc_flags
+        f[k.F_TAKEDOWNS] = tally.takedowns
+        f[k.F_REUPLOADS] = tally.reuploads
+        f[k.F_DEFENCE] = model.defence.added
         self.acts, self.members, self.keys = month.logs(turns)
 
     def finish(self, model: EcosystemModel) -> None:
@@ -596,8 +609,11 @@ class _TurnsRun:
                 oversight.record(Activity(kind, nodes, False, None, t, True))
             else:
                 oversight.record_benign(1)
-            if n > 1:
-                network.reinforce(model.graph, nodes[0], list(nodes[1:]))
+            if n > 1:  # the kernel strengthened the tie arrays; NetworkX's weights too
+                ties = model.graph.adj[nodes[0]]
+                for v in nodes[1:]:
+                    data = ties[v]
+                    data["weight"] = data.get("weight", 1) + 1
             done = i + 1
         f, tally = self.f, model.tally
         tally.benefit = float(f[k.F_BENEFIT])
