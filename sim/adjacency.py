@@ -51,14 +51,7 @@ class Adjacency:
 
     def _room(self, extra: int) -> None:
         """Make sure ``extra`` more slots fit after ``end`` (the pool doubles)."""
-        need = int(self.end[0]) + extra
-        if need > len(self.nbr):
-            size = max(2 * len(self.nbr), need)
-            nbr = np.full(size, -1, dtype=np.int64)
-            wt = np.ones(size, dtype=np.int64)
-            nbr[: len(self.nbr)] = self.nbr
-            wt[: len(self.wt)] = self.wt
-            self.nbr, self.wt = nbr, wt
+        self.nbr, self.wt = _grown(self.nbr, self.wt, int(self.end[0]) + extra)
 
     def add(self, u: int, v: int, weight: int = 1) -> None:
         self._room(2 * (int(self.cap[u]) + int(self.cap[v])) + 16)

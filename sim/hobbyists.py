@@ -156,7 +156,11 @@ class Hobbyist(Actor):
                 node = int(order[index])
                 degree = int(month.adjacency[1][node])
                 need = (
-                    len(model.uniforms.buffer) - model.uniforms.pos + 8 * month.q[0] + degree + 32
+                    len(model.uniforms.buffer)
+                    - model.uniforms.pos
+                    + 8 * month.q[hobbyist_turns.Q_K]
+                    + degree
+                    + 32
                 )
 
     def step(self) -> None:
