@@ -24,6 +24,23 @@ class Adjacency:
         assert list(g.adj) == list(range(n)), "nodes must be 0..n-1"
         lists = [list(nbrs) for nbrs in g.adj.values()]
         deg = np.fromiter(map(len, lists), dtype=np.int64, count=n)
+        flat = np.fromiter((v for vs in lists for v in vs), dtype=np.int64, count=int(deg.sum()))
+        slots = self._fill(deg, flat)
+        if weights:  # a graph made elsewhere may carry weights (a new one has none)
+            found = [d.get("weight", 1) for nbrs in g.adj.values() for d in nbrs.values()]
+            self.wt[slots] = np.array(found, dtype=np.int64).reshape(-1)
+
+    @classmethod
+    def from_lists(cls, deg: np.ndarray, flat: np.ndarray) -> Adjacency:
+        """Unweighted ties from neighbour lists laid end to end (node u's ``deg[u]`` after
+        node u-1's), in NetworkX's order."""
+        self = cls.__new__(cls)
+        self._fill(np.asarray(deg, dtype=np.int64), np.asarray(flat, dtype=np.int64))
+        return self
+
+    def _fill(self, deg: np.ndarray, flat: np.ndarray) -> np.ndarray:
+        """Lay the lists out with slack; returns the slot of each entry of ``flat``."""
+        n = len(deg)
         self.n = n
         self.deg = deg
         self.cap = deg + 4 + deg // 2
@@ -34,13 +51,10 @@ class Adjacency:
         self.nbr = np.full(max(2 * size, 16), -1, dtype=np.int64)
         self.wt = np.ones(len(self.nbr), dtype=np.int64)
         self.end = np.array([size], dtype=np.int64)  # where the next relocated block goes
-        flat = np.fromiter((v for vs in lists for v in vs), dtype=np.int64, count=int(deg.sum()))
         first = np.repeat(np.cumsum(deg) - deg, deg)  # where each node's list starts in flat
         slots = np.repeat(self.start, deg) + (np.arange(len(flat)) - first)
         self.nbr[slots] = flat
-        if weights:  # a graph made elsewhere may carry weights (a new one has none)
-            found = [d.get("weight", 1) for nbrs in g.adj.values() for d in nbrs.values()]
-            self.wt[slots] = np.array(found, dtype=np.int64).reshape(-1)
+        return slots
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(start, deg, nbr, wt) for compiled code that reads neighbours (and weights)."""

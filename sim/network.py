@@ -12,6 +12,7 @@ import networkx as nx
 import numpy as np
 
 from sim import adjacency as _adjacency
+from sim import graph_build
 from sim.adjacency import Adjacency
 from sim.config import Network
 
@@ -19,8 +20,23 @@ from sim.config import Network
 def generate(cfg: Network, n_benign: int, n_malicious: int, rng: np.random.Generator) -> nx.Graph:
     """Build the initial graph: nodes 0..n_benign-1 benign (labs, hobbyists), then malicious,
     with its tie arrays (``adjacency``)."""
+    n = n_benign + n_malicious
+    if cfg.kind == "barabasi_albert" and n > 1:
+        return _barabasi_albert(
+            n, int(min(max(1, round(min(cfg.mean_degree, n - 1) / 2)), n - 1)), rng
+        )
     g = _generate(cfg, n_benign, n_malicious, rng)
     g.graph["_adjacency"] = Adjacency(g, weights=False)
+    return g
+
+
+def _barabasi_albert(n: int, m: int, rng: np.random.Generator) -> nx.Graph:
+    """``_shuffled(nx.barabasi_albert_graph(n, m, seed=rng), rng)``, the same graph from the
+    same draws, built compiled (``sim.graph_build``) with its tie arrays from the same lists."""
+    edges = graph_build.barabasi_albert_edges(n, m, rng)
+    perm = rng.permutation(n)
+    g, deg, nbr = graph_build.graph_from_edges(n, perm[edges])
+    g.graph["_adjacency"] = Adjacency.from_lists(deg, nbr)
     return g
 
 
