@@ -141,7 +141,7 @@ COLUMNS = (
     "children",
 )
 # what a run of turns stopped for
-DONE, REFILL, INVENT = 0, 1, 2
+DONE, REFILL, INVENT, MALICIOUS = 0, 1, 2, 3
 # checkpoint kind codes (``sim.checkpoints.KIND_CODES``) and derivative kinds
 K_FINETUNE, K_QUANTISED, K_MERGE = 2, 3, 4
 # activity kinds in the log
@@ -292,10 +292,21 @@ def _upload(cols, tickets, counts, keys_log, p, cid, hub):
 
 
 @njit(cache=True)
+def _failed_attempt(malicious, node, draw):
+    """MaliciousActor.step of an actor equipped at the month's start (its state changes
+    only in its own turn or when a pool it joins marks it spent): the attempt
+    (``misuse.attempt_ai``) fails when the draw is at least its success probability. Any
+    other turn of a malicious actor is Python's."""
+    equipped, success = malicious
+    return equipped[node] and draw >= success[node]
+
+
+@njit(cache=True)
 def turns(
     order,
     first,
     node_arrays,
+    malicious,
     private,
     adj_start,
     adj_deg,
@@ -314,11 +325,14 @@ def turns(
     members_log,
     keys_log,
 ):
-    """The turns of ``order[first:]`` (hobbyists, in turn order): Hobbyist.step for each.
+    """The turns of ``order[first:]`` (hobbyists and malicious actors, in turn order):
+    Hobbyist.step for each hobbyist; a malicious actor's turn only when it is the failed
+    attempt of an equipped actor (:func:`_failed_attempt`), the commonest kind.
 
     Returns (status, index in ``order`` reached, position in ``u``): DONE; REFILL, before a
     turn that might need more draws than ``u`` has left; INVENT, after a turn whose maker
-    invents (Python draws the technique, then resumes at the next index)."""
+    invents (Python draws the technique, then resumes at the next index); MALICIOUS, before
+    a malicious actor's turn that Python takes (``MaliciousActor.step``)."""
     kinds, budget, skill, own_hw, spent, banned_until, priv_ft, _priv_strip, _priv_bypass = (
         node_arrays
     )
@@ -345,6 +359,14 @@ def turns(
     for index in range(first, len(order)):
         node = order[index]
         if banned_until[node] > t or spent[node] == t:
+            continue
+        if kinds[node] != 1:
+            if len(u) - pos < 1:
+                return REFILL, index, pos
+            if not _failed_attempt(malicious, node, u[pos]):
+                return MALICIOUS, index, pos
+            pos += 1
+            spent[node] = t
             continue
         degree = adj_deg[node]
         if len(u) - pos < 8 * k + degree + 32:

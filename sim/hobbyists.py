@@ -20,6 +20,7 @@ import numpy as np
 from sim import costs, derivatives, hobbyist_turns, network, search
 from sim.actors import Actor
 from sim.checkpoints import Checkpoint, Kind
+from sim.malicious import MaliciousActor
 from sim.moderation import displace, screen_upload
 from sim.oversight import Activity
 from sim.pooling import form_pool
@@ -113,11 +114,13 @@ class Reach:
 class Hobbyist(Actor):
     @classmethod
     def take_turns(cls, model: EcosystemModel, order: np.ndarray) -> None:
-        """The turns of consecutive hobbyists (``order``, in the month's turn order), run by
-        the compiled kernel (``sim.hobbyist_turns``): the same rules as :meth:`step` one
-        agent at a time, on the model's arrays. Python finishes what the kernel logs (new
-        checkpoint objects, oversight records, pool ties, the hubs' sorted shelves) and
-        draws the technique of a turn that invents one."""
+        """The turns of consecutive hobbyists and malicious actors (``order``, in the month's
+        turn order), run by the compiled kernel (``sim.hobbyist_turns``): the same rules as
+        :meth:`step` one agent at a time, on the model's arrays, and the failed attempts of
+        equipped malicious actors (``MaliciousActor.month_attempts``). Python finishes what
+        the kernel logs (new checkpoint objects, oversight records, pool ties, the hubs'
+        sorted shelves), draws the technique of a turn that invents one and takes any other
+        malicious turn (``MaliciousActor.step``)."""
         month = _month_state(model)
         index = 0
         need = 0
@@ -128,6 +131,7 @@ class Hobbyist(Actor):
                 order,
                 index,
                 month.node_arrays,
+                month.malicious,
                 model.private,
                 month.adjacency[0],
                 month.adjacency[1],
@@ -151,6 +155,9 @@ class Hobbyist(Actor):
             need = 0
             if status == hobbyist_turns.INVENT:
                 model.actors[int(order[index])].invent()
+                index += 1
+            elif status == hobbyist_turns.MALICIOUS:
+                model.actors[int(order[index])].step()
                 index += 1
             elif status == hobbyist_turns.REFILL:
                 node = int(order[index])
@@ -431,6 +438,7 @@ class _Month:
             book.private_strip_oom,
             book.private_bypass,
         )
+        self.malicious = MaliciousActor.month_attempts(model)
         self.adjacency = network.adjacency(model.graph).arrays()
         safe = search.offer(model, False)
         self.offer = (

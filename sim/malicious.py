@@ -60,6 +60,27 @@ class MaliciousActor(Actor):
             self.equipped_until is None or self.equipped_until > self.model.steps
         )
 
+    @classmethod
+    def month_attempts(cls, model: EcosystemModel) -> tuple[np.ndarray, np.ndarray]:
+        """For the compiled turns, per node at the month's start: is it an equipped malicious
+        actor, and its AI-enabled attempt's success probability (``misuse.attempt_ai``).
+        An equipped actor's turn whose attempt fails changes nothing but the actor's spent
+        month, so the kernel takes it (``hobbyist_turns._failed_attempt``); an actor's state
+        changes only in its own turn or when a pool it joins marks it spent, so these hold
+        for the month."""
+        n = len(model.actors)
+        equipped = np.zeros(n, dtype=np.bool_)
+        success = np.ones(n)
+        actors = [model.actors[v] for v in model.malicious_nodes.tolist()]
+        ready = [a for a in actors if a.is_equipped]
+        if ready:
+            nodes = np.array([a.node for a in ready], dtype=np.int64)
+            skill = np.array([a.skill for a in ready])
+            p = model.cfg.malicious.success_prob * (0.5 + skill) * model.defence.success_factor()
+            equipped[nodes] = True
+            success[nodes] = np.minimum(1.0, p)
+        return equipped, success
+
     def step(self) -> None:
         """One active month: misuse what it holds, or get something, or use non-AI means."""
         self.model.spent_step[self.node] = self.model.steps  # (no pool can recruit it now)

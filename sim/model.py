@@ -209,12 +209,13 @@ class EcosystemModel(mesa.Model):
         self.datacollector.collect(self)
 
     def _take_turns(self, turn: np.ndarray) -> None:
-        """The actors' turns in order: each run of consecutive hobbyists at once, by the
-        compiled kernel (``Hobbyist.take_turns``); anyone else by its own ``step``."""
-        hobbyist = self.kind_codes[turn] == 1
-        bounds = np.flatnonzero(np.diff(hobbyist.astype(np.int8))) + 1
+        """The actors' turns in order: each run of consecutive hobbyists and malicious actors
+        at once, by the compiled kernel (``Hobbyist.take_turns``); labs by their own
+        ``step``."""
+        batched = self.kind_codes[turn] != 0
+        bounds = np.flatnonzero(np.diff(batched.astype(np.int8))) + 1
         for part in np.split(turn, bounds):
-            if len(part) and self.kind_codes[part[0]] == 1:
+            if len(part) and self.kind_codes[part[0]] != 0:
                 Hobbyist.take_turns(self, part)
                 continue
             for node in part.tolist():
