@@ -94,16 +94,22 @@ def _hobbyist_finetune_oom(model: EcosystemModel) -> np.ndarray:
 
 
 def _hobbyist_costs(model: EcosystemModel, ckpt: Checkpoint) -> np.ndarray:
-    nodes = model.hobbyist_nodes
-    return np.asarray(
-        model.benign_finetune_cost(
-            ckpt.capability,
-            ckpt.tamper,
-            _hobbyist_finetune_oom(model),
-            solo=True,
-            own_hardware=model.own_hardware[nodes],
+    """Each hobbyist's solo cost to fine-tune ``ckpt`` now (two reporters ask of the best
+    checkpoint each month: computed once, kept until the month's cache is cleared)."""
+    key = ("hobbyist_costs", ckpt.id, model.steps)
+    found = model.month_cache.get(key)
+    if found is None:
+        nodes = model.hobbyist_nodes
+        found = model.month_cache[key] = np.asarray(
+            model.benign_finetune_cost(
+                ckpt.capability,
+                ckpt.tamper,
+                _hobbyist_finetune_oom(model),
+                solo=True,
+                own_hardware=model.own_hardware[nodes],
+            )
         )
-    )
+    return found
 
 
 def finetune_cost(model: EcosystemModel) -> float:

@@ -11,12 +11,14 @@ actor, the book keeps the summed cut of what it knows, so costs can be vectorise
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from typing import Literal
 
 import networkx as nx
 import numpy as np
+
+from sim import network
+from sim.adjacency import Adjacency
 
 TechniqueKind = Literal["finetune", "strip"]
 
@@ -75,13 +77,13 @@ class TechniqueBook:
     def diffuse(self, g: nx.Graph, prob: float, rng: np.random.Generator) -> int:
         """Each knower teaches each neighbour who does not know yet with probability ``prob``."""
         learned = 0
+        ties = network.adjacency(g)  # the graph's ties as arrays, in step with it
         for tid, knowers in self.unpublished.items():
             # A candidate with k knowing neighbours learns with probability 1 - (1 - p)^k.
-            exposures = Counter(v for u in knowers for v in g.adj[u] if v not in knowers)
-            if not exposures:
+            candidates, counts = _exposures(ties, knowers)
+            if not len(candidates):
                 continue
-            candidates = np.array(sorted(exposures), dtype=np.int64)
-            k = np.array([exposures[v] for v in candidates.tolist()], dtype=float)
+            k = counts.astype(float)
             learns = rng.random(len(candidates)) < 1.0 - (1.0 - prob) ** k
             for v in candidates[learns].tolist():
                 knowers.add(v)
@@ -105,3 +107,17 @@ class TechniqueBook:
                 self.published += 1
                 newly += 1
         return newly
+
+
+def _exposures(ties: Adjacency, knowers: set[int]) -> tuple[np.ndarray, np.ndarray]:
+    """The neighbours of ``knowers`` who do not know (sorted), and how many knowers each
+    has among its neighbours."""
+    known = np.fromiter(knowers, dtype=np.int64, count=len(knowers))
+    deg = ties.deg[known]
+    total = int(deg.sum())
+    if total == 0:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    first = np.cumsum(deg) - deg  # where each knower's neighbours start in the flat list
+    slots = np.repeat(ties.start[known] - first, deg) + np.arange(total)
+    reached = ties.nbr[slots]
+    return np.unique(reached[~np.isin(reached, known)], return_counts=True)
