@@ -73,7 +73,7 @@ class Actor(mesa.Agent):
         return bool(self.model.spent_step[self.node] == self.model.steps)
 
     def neighbours(self) -> list[int]:
-        return list(self.model.graph.adj[self.node])
+        return self.model.ties.neighbours(self.node).tolist()
 
     def finetune_oom(self) -> float:
         """OOM of cost cut by the fine-tuning techniques this actor knows."""

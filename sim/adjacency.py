@@ -42,6 +42,7 @@ class Adjacency:
         """Lay the lists out with slack; returns the slot of each entry of ``flat``."""
         n = len(deg)
         self.n = n
+        self.pending: list[tuple[int, np.ndarray]] = []  # changes NetworkX has yet to get
         self.deg = deg
         self.cap = deg + 4 + deg // 2
         self.start = np.zeros(n, dtype=np.int64)

@@ -439,7 +439,7 @@ class _Month:
             book.private_bypass,
         )
         self.malicious = MaliciousActor.month_attempts(model)
-        self.adjacency = network.adjacency(model.graph).arrays()
+        self.adjacency = model.ties.arrays()
         safe = search.offer(model, False)
         self.offer = (
             np.array([x.id for x in safe.ckpts], dtype=np.int64),
@@ -621,11 +621,8 @@ class _TurnsRun:
                 oversight.record(Activity(kind, nodes, False, None, t, True))
             else:
                 oversight.record_benign(1)
-            if n > 1:  # the kernel strengthened the tie arrays; NetworkX's weights too
-                ties = model.graph.adj[nodes[0]]
-                for v in nodes[1:]:
-                    data = ties[v]
-                    data["weight"] = data.get("weight", 1) + 1
+            if n > 1:  # the kernel strengthened the tie arrays; NetworkX will be told
+                network.strengthened(model.ties, [(nodes[0], v) for v in nodes[1:]])
             done = i + 1
         f, tally = self.f, model.tally
         tally.benefit = float(f[k.F_BENEFIT])

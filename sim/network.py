@@ -4,6 +4,12 @@ Nodes are actor indices (labs, then hobbyists, then malicious actors). Every ran
 from the model's numpy Generator, which networkx accepts as ``seed``, so the same seed gives
 the same graph. Ties carry a ``weight``: pooling together strengthens a tie, and a tie of
 weight w dissolves w times less often.
+
+The month's work reads and changes the tie arrays (``sim.adjacency``); each change is also
+logged, and the NetworkX graph receives the logged changes, in order, when it is next looked
+at (:func:`synced`, which ``EcosystemModel.graph`` calls). So the NetworkX graph, neighbour
+order and weights included, is always exactly what applying every change to it as it
+happened would give, but a run nobody looks at does not pay to keep it up to date.
 """
 
 from __future__ import annotations
@@ -96,7 +102,8 @@ def _in_id_order(g: nx.Graph) -> nx.Graph:
 
 
 def neighbours(g: nx.Graph, node: int) -> list[int]:
-    return list(g.adj[node])
+    """``list(g.adj[node])`` as the tie arrays hold it (the same order)."""
+    return adjacency(g).neighbours(node).tolist()
 
 
 def form_ties(g: nx.Graph, cfg: Network, rng: np.random.Generator) -> int:
@@ -114,7 +121,7 @@ def form_ties(g: nx.Graph, cfg: Network, rng: np.random.Generator) -> int:
     added, a.nbr, a.wt = _adjacency.form_ties(
         a.start, a.deg, a.cap, a.nbr, a.wt, a.end, n, rate, triadic, rng, log
     )
-    g.add_edges_from(log[:added].tolist(), weight=1)
+    _log(g, ADD, log[:added].copy())
     return int(added)
 
 
@@ -124,18 +131,23 @@ def decay_ties(g: nx.Graph, cfg: Network, rng: np.random.Generator) -> int:
     a = adjacency(g)
     log = np.empty((int(a.deg.sum()) // 2 + 1, 2), dtype=np.int64)
     removed = _adjacency.decay_ties(a.start, a.deg, a.nbr, a.wt, cfg.tie_decay_prob, rng, log)
-    g.remove_edges_from(log[:removed].tolist())
+    _log(g, REMOVE, log[:removed].copy())
     return int(removed)
 
 
 def reinforce(g: nx.Graph, initiator: int, partners: list[int]) -> None:
     """Successful pooling strengthens the ties it travelled along."""
     a = adjacency(g)
-    for v in partners:
-        if g.has_edge(initiator, v):
-            data = g.edges[initiator, v]
-            data["weight"] = data.get("weight", 1) + 1
-            a.strengthen(initiator, v)
+    pairs = [(initiator, v) for v in partners if a.weight(initiator, v) > 0]
+    for u, v in pairs:
+        a.strengthen(u, v)
+    strengthened(a, pairs)
+
+
+def strengthened(ties: Adjacency, pairs: list[tuple[int, int]]) -> None:
+    """Log ties whose weights the arrays (or compiled code) raised by one, for NetworkX."""
+    if pairs:
+        ties.pending.append((STRENGTHEN, np.array(pairs, dtype=np.int64).reshape(-1, 2)))
 
 
 def cut_ties(g: nx.Graph, node: int, share: float, rng: np.random.Generator) -> int:
@@ -151,12 +163,39 @@ def cut_ties(g: nx.Graph, node: int, share: float, rng: np.random.Generator) -> 
 
 def _add_tie(g: nx.Graph, u: int, v: int) -> None:
     adjacency(g).add(u, v)
-    g.add_edge(u, v, weight=1)
+    _log(g, ADD, np.array([[u, v]], dtype=np.int64))
 
 
 def _remove_tie(g: nx.Graph, u: int, v: int) -> None:
     adjacency(g).remove(u, v)
-    g.remove_edge(u, v)
+    _log(g, REMOVE, np.array([[u, v]], dtype=np.int64))
+
+
+ADD, REMOVE, STRENGTHEN = 0, 1, 2  # logged tie changes
+
+
+def _log(g: nx.Graph, op: int, pairs: np.ndarray) -> None:
+    if len(pairs):
+        adjacency(g).pending.append((op, pairs))
+
+
+def synced(g: nx.Graph) -> nx.Graph:
+    """``g`` with every logged tie change applied, in the order they happened."""
+    a = g.graph.get("_adjacency")
+    if a is None or not a.pending:
+        return g
+    changes, a.pending = a.pending, []
+    for op, pairs in changes:
+        if op == ADD:
+            g.add_edges_from(pairs.tolist(), weight=1)
+        elif op == REMOVE:
+            g.remove_edges_from(pairs.tolist())
+        else:
+            adj = g.adj
+            for u, v in pairs.tolist():
+                data = adj[u][v]
+                data["weight"] = data.get("weight", 1) + 1
+    return g
 
 
 def adjacency(g: nx.Graph) -> Adjacency:
@@ -166,10 +205,3 @@ def adjacency(g: nx.Graph) -> Adjacency:
     if found is None or found.n != g.number_of_nodes():
         found = g.graph["_adjacency"] = Adjacency(g)
     return found
-
-
-def _random_neighbour(g: nx.Graph, u: int, rng: np.random.Generator) -> int | None:
-    adj = g.adj[u]
-    if not adj:
-        return None
-    return list(adj)[int(rng.integers(0, len(adj)))]

@@ -43,7 +43,9 @@ def form_pool(
     t, kinds = model.steps, model.kinds
     banned, spent, budget = model.banned_until, model.spent_step, model.budget
     nodes = [
-        v for v in model.graph.adj[node] if kinds[v] == kind and banned[v] <= t and spent[v] != t
+        v
+        for v in model.ties.neighbours(node).tolist()
+        if kinds[v] == kind and banned[v] <= t and spent[v] != t
     ]
     if not nodes:
         return None

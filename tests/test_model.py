@@ -230,7 +230,22 @@ def test_ties_decay_unless_reinforced():
     rng = np.random.default_rng(0)
     for _ in range(5):
         network.decay_ties(g, cfg, rng)
-    assert list(g.edges) == [(0, 1)]
+    assert list(network.synced(g).edges) == [(0, 1)]
+    assert g.edges[0, 1]["weight"] == 10**6 + 1  # the logged reinforcement reached NetworkX
+
+
+def test_networkx_receives_every_logged_tie_change_in_order():
+    """The arrays change during the month; the NetworkX graph, once synced, is exactly
+    the graph the same changes made one by one give (neighbour order and weights)."""
+    model = EcosystemModel(make_config({"population": {"hobbyists": 400}, "steps": 12}), seed=3)
+    model.run()
+    g = model.graph
+    for u in range(len(model.actors)):
+        assert list(g.adj[u]) == model.ties.neighbours(u).tolist()
+        assert [d.get("weight", 1) for d in g.adj[u].values()] == [
+            model.ties.weight(u, v) for v in g.adj[u]
+        ]
+    assert any(model.ties.weight(*e) > 1 for e in g.edges)  # pools strengthened some ties
 
 
 def test_new_ties_close_triangles():
@@ -239,14 +254,14 @@ def test_new_ties_close_triangles():
     cfg = replace(make_config().network, tie_formation_rate=1.0, triadic_share=1.0)
     g = nx.star_graph(20)  # leaves only know the hub
     network.form_ties(g, cfg, np.random.default_rng(0))
-    assert g.number_of_edges() > 20
+    assert network.synced(g).number_of_edges() > 20
     assert nx.transitivity(g) > 0
 
 
 def test_enforcement_cuts_ties():
     g = nx.star_graph(10)
     assert network.cut_ties(g, 0, 0.5, np.random.default_rng(0)) == 5
-    assert g.degree(0) == 5
+    assert network.synced(g).degree(0) == 5
 
 
 # --- techniques ---------------------------------------------------------------------------
