@@ -26,6 +26,7 @@ class Adjacency:
         deg = np.fromiter(map(len, lists), dtype=np.int64, count=n)
         flat = np.fromiter((v for vs in lists for v in vs), dtype=np.int64, count=int(deg.sum()))
         slots = self._fill(deg, flat)
+        self.graph = g
         if weights:  # a graph made elsewhere may carry weights (a new one has none)
             found = [d.get("weight", 1) for nbrs in g.adj.values() for d in nbrs.values()]
             self.wt[slots] = np.array(found, dtype=np.int64).reshape(-1)
@@ -43,6 +44,8 @@ class Adjacency:
         n = len(deg)
         self.n = n
         self.pending: list[tuple[int, np.ndarray]] = []  # changes NetworkX has yet to get
+        self.graph: nx.Graph | None = None  # the NetworkX graph, once made
+        self.edges: np.ndarray | None = None  # the initial ties to make it from, until then
         self.deg = deg
         self.cap = deg + 4 + deg // 2
         self.start = np.zeros(n, dtype=np.int64)

@@ -252,6 +252,20 @@ class HubShelf:
         if empty or (self._bottom is not None and key < self._bottom):
             self._bottom = key
 
+    def add_keys(self, capability: list[float], cids: list[int]) -> None:
+        """:meth:`add_key` of each entry, in one go (the compiled turns log many)."""
+        if not cids:
+            return
+        keys = list(zip(capability, [-c for c in cids], strict=True))
+        empty = not len(self)
+        self._pending.extend(keys)
+        if empty or self._top is not None:
+            top = max(keys)
+            self._top = top if empty or top > self._top else self._top
+        if empty or self._bottom is not None:
+            bottom = min(keys)
+            self._bottom = bottom if empty or bottom < self._bottom else self._bottom
+
     def remove(self, ckpt: Checkpoint) -> None:
         keys = self.keys
         key = (ckpt.capability, -ckpt.id)
@@ -321,19 +335,24 @@ class Hub:
 
     def sample(self, stripped: bool, k: int, uniform: Uniforms) -> list[Checkpoint]:
         """Up to ``k`` distinct entries of a shelf, drawn in proportion to popularity."""
-        shelf, items = self.shelf(stripped), self.registry
+        items = self.registry
+        return [items[c] for c in self.sample_ids(stripped, k, uniform)]
+
+    def sample_ids(self, stripped: bool, k: int, uniform: Uniforms) -> list[int]:
+        """The ids of :meth:`sample` (the same draws)."""
+        shelf = self.shelf(stripped)
         if k <= 0 or not shelf:
             return []
         tickets, holds = shelf.tickets.values, self.holding()
         n = len(tickets)
         drawn = dict.fromkeys(tickets[(np.array(uniform.many(k)) * n).astype(np.int64)].tolist())
-        out = [items[c] for c in drawn if holds[c]]
+        out = [c for c in drawn if holds[c]]
         if len(out) < k:  # k more draws if duplicates or removed entries left a gap
             more = tickets[(np.array(uniform.many(k)) * n).astype(np.int64)].tolist()
             for cid in dict.fromkeys(more):
                 if cid not in drawn and holds[cid]:
                     drawn[cid] = None
-                    out.append(items[cid])
+                    out.append(cid)
         return out if len(out) <= k else out[:k]
 
 
@@ -500,11 +519,15 @@ class CheckpointRegistry:
     def open_bases(self, since: int | None = None) -> list[Checkpoint]:
         """Base releases downloadable from the main hub (a few per lab release), in id
         order; ``since``: only those released at that step or later."""
+        return [self[i] for i in self.open_base_ids(since).tolist()]
+
+    def open_base_ids(self, since: int | None = None) -> np.ndarray:
+        """The ids of :meth:`open_bases`."""
         ids = np.array(self.base_ids, dtype=np.int64)
         keep = self.columns.on_hub.values[ids]
         if since is not None:
             keep &= self.columns.release_step.values[ids] >= since
-        return [self[i] for i in ids[keep].tolist()]
+        return ids[keep]
 
     # --- the derivative forest ------------------------------------------------------------
     def public_checkpoints(self) -> list[Checkpoint]:

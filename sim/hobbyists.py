@@ -603,27 +603,29 @@ class _TurnsRun:
         registry.adopt(self.start)
         for s, shelf in enumerate(self.shelves):
             shelf.tickets.size = int(counts[k.C_TICKETS + s])
-        capability = registry.columns.capability._data
-        for cid, s in self.keys[: counts[k.C_UPLOADS]].tolist():
-            self.shelves[s].add_key(float(capability[cid]), cid)
+        uploads = self.keys[: counts[k.C_UPLOADS]]
+        if len(uploads):
+            capability = registry.columns.capability._data
+            for s, shelf in enumerate(self.shelves):
+                cids = uploads[uploads[:, 1] == s, 0]
+                if len(cids):
+                    shelf.add_keys(capability[cids].tolist(), cids.tolist())
         acts = self.acts[: counts[k.C_ACTS]]
         oversight, t = model.oversight, model.steps
-        notable = np.flatnonzero((acts[:, 3] == 1) | (acts[:, 5] > 1)).tolist()
-        done = 0
-        for i in [*notable, len(acts)]:  # flagged runs and pools are records of their own
-            oversight.record_benign(i - done)
-            if i == len(acts):
-                break
-            flagged, start, n = acts[i, 3:].tolist()
-            nodes = tuple(self.members[start : start + n].tolist())
-            if flagged:
-                kind = "pool" if n > 1 else "finetune"
-                oversight.record(Activity(kind, nodes, False, None, t, True))
-            else:
-                oversight.record_benign(1)
-            if n > 1:  # the kernel strengthened the tie arrays; NetworkX will be told
-                network.strengthened(model.ties, [(nodes[0], v) for v in nodes[1:]])
-            done = i + 1
+        flagged = acts[:, 3] == 1
+        # Unflagged runs are alike (one shared record each, ``record_benign``), so only the
+        # flagged ones need records of their own, in order.
+        oversight.record_benign(len(acts) - int(flagged.sum()))
+        members = self.members
+        for start, n in acts[flagged, 4:].tolist():
+            nodes = tuple(members[start : start + n].tolist())
+            oversight.record(Activity("pool" if n > 1 else "finetune", nodes, False, None, t, True))
+        pairs = [  # the kernel strengthened the pools' tie arrays; NetworkX will be told
+            (members[start], v)
+            for start, n in acts[acts[:, 5] > 1, 4:].tolist()
+            for v in members[start + 1 : start + n].tolist()
+        ]
+        network.strengthened(model.ties, pairs)
         f, tally = self.f, model.tally
         tally.benefit = float(f[k.F_BENEFIT])
         tally.benign_finetunes = int(f[k.F_FINETUNES])

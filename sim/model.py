@@ -55,8 +55,8 @@ class EcosystemModel(mesa.Model):
         self.hobbyist_nodes = np.arange(pop.labs, n_benign)
         self.malicious_nodes = np.arange(n_benign, n)
 
-        self._graph = network.generate(cfg.network, n_benign, pop.malicious, self.rng)
-        self.ties = network.adjacency(self._graph)  # the ties as arrays, for the month's work
+        # the ties as arrays, for the month's work; ``graph`` is the NetworkX graph of them
+        self.ties = network.generate_ties(cfg.network, n_benign, pop.malicious, self.rng)
         self.checkpoints = CheckpointRegistry(cfg.malicious.misuse_safeguard_max, pricing(cfg))
         self.techniques = TechniqueBook(n)
         self.policies = PolicyBook.from_config(cfg.policies)
@@ -180,13 +180,13 @@ class EcosystemModel(mesa.Model):
 
     @property
     def graph(self) -> nx.Graph:
-        """The collaboration graph (NetworkX), with every tie change so far applied."""
-        return network.synced(self._graph)
+        """The collaboration graph (NetworkX), with every tie change so far applied (made
+        from the tie arrays' history when first asked for)."""
+        return network.synced(self.ties)
 
     @graph.setter
     def graph(self, graph: nx.Graph) -> None:
         """Replace the graph (tests build small worlds by hand); its tie arrays follow."""
-        self._graph = graph
         self.ties = network.adjacency(graph)
 
     # --- the month ----------------------------------------------------------------------
@@ -210,10 +210,10 @@ class EcosystemModel(mesa.Model):
 
         self.regulators.do("step")
         self.adaptive.step(self)
-        network.form_ties(self._graph, self.cfg.network, self.rng)
-        network.decay_ties(self._graph, self.cfg.network, self.rng)
+        network.form_ties(self.ties, self.cfg.network, self.rng)
+        network.decay_ties(self.ties, self.cfg.network, self.rng)
         sharing = self.cfg.sharing
-        self.techniques.diffuse(self._graph, sharing.technique_diffusion_prob, self.rng)
+        self.techniques.diffuse(self.ties, sharing.technique_diffusion_prob, self.rng)
         self.techniques.publish(sharing.technique_publish_prob, self.rng)
         self.defence.end_month()
 
@@ -329,7 +329,7 @@ class EcosystemModel(mesa.Model):
         self.oversight.record(Activity("upload", (node,), malicious, ckpt, self.steps))
 
     def reinforce_pool(self, members: list[Actor]) -> None:
-        network.reinforce(self._graph, members[0].node, [m.node for m in members[1:]])
+        network.reinforce(self.ties, members[0].node, [m.node for m in members[1:]])
 
     def enforce(self, nodes: tuple[int, ...], ckpt: Checkpoint | None) -> None:
         """An identified misuse: ban the actors; take down the stripped weights on the main
@@ -354,7 +354,7 @@ class EcosystemModel(mesa.Model):
         actor = self.actors[node]
         if isinstance(actor, MaliciousActor):
             actor.disarm()
-        network.cut_ties(self._graph, node, self.cfg.network.enforcement_tie_cut, self.rng)
+        network.cut_ties(self.ties, node, self.cfg.network.enforcement_tie_cut, self.rng)
         self.tally.detections += 1
 
     # --- results ------------------------------------------------------------------------

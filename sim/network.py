@@ -22,28 +22,39 @@ from sim import graph_build
 from sim.adjacency import Adjacency
 from sim.config import Network
 
+Ties = nx.Graph | Adjacency  # a graph (with its tie arrays) or the tie arrays alone
+
 
 def generate(cfg: Network, n_benign: int, n_malicious: int, rng: np.random.Generator) -> nx.Graph:
-    """Build the initial graph: nodes 0..n_benign-1 benign (labs, hobbyists), then malicious,
-    with its tie arrays (``adjacency``)."""
+    """The initial graph: nodes 0..n_benign-1 benign (labs, hobbyists), then malicious."""
+    return synced(generate_ties(cfg, n_benign, n_malicious, rng))
+
+
+def generate_ties(
+    cfg: Network, n_benign: int, n_malicious: int, rng: np.random.Generator
+) -> Adjacency:
+    """The initial graph's tie arrays (the same draws as :func:`generate`); the NetworkX
+    graph of a Barabasi-Albert world is made when first looked at (:func:`synced`)."""
     n = n_benign + n_malicious
     if cfg.kind == "barabasi_albert" and n > 1:
         return _barabasi_albert(
             n, int(min(max(1, round(min(cfg.mean_degree, n - 1) / 2)), n - 1)), rng
         )
     g = _generate(cfg, n_benign, n_malicious, rng)
-    g.graph["_adjacency"] = Adjacency(g, weights=False)
-    return g
+    g.graph["_adjacency"] = ties = Adjacency(g, weights=False)
+    return ties
 
 
-def _barabasi_albert(n: int, m: int, rng: np.random.Generator) -> nx.Graph:
-    """``_shuffled(nx.barabasi_albert_graph(n, m, seed=rng), rng)``, the same graph from the
-    same draws, built compiled (``sim.graph_build``) with its tie arrays from the same lists."""
+def _barabasi_albert(n: int, m: int, rng: np.random.Generator) -> Adjacency:
+    """The ties of ``_shuffled(nx.barabasi_albert_graph(n, m, seed=rng), rng)``, from the
+    same draws, made compiled (``sim.graph_build``); the edge list is kept to make the
+    NetworkX graph from when it is first looked at."""
     edges = graph_build.barabasi_albert_edges(n, m, rng)
-    perm = rng.permutation(n)
-    g, deg, nbr = graph_build.graph_from_edges(n, perm[edges])
-    g.graph["_adjacency"] = Adjacency.from_lists(deg, nbr)
-    return g
+    edges = rng.permutation(n)[edges]
+    deg, nbr, _ = graph_build.neighbour_lists(n, edges)
+    ties = Adjacency.from_lists(deg, nbr)
+    ties.edges = edges
+    return ties
 
 
 def _generate(cfg: Network, n_benign: int, n_malicious: int, rng: np.random.Generator) -> nx.Graph:
@@ -101,12 +112,12 @@ def _in_id_order(g: nx.Graph) -> nx.Graph:
     return out
 
 
-def neighbours(g: nx.Graph, node: int) -> list[int]:
+def neighbours(g: Ties, node: int) -> list[int]:
     """``list(g.adj[node])`` as the tie arrays hold it (the same order)."""
     return adjacency(g).neighbours(node).tolist()
 
 
-def form_ties(g: nx.Graph, cfg: Network, rng: np.random.Generator) -> int:
+def form_ties(g: Ties, cfg: Network, rng: np.random.Generator) -> int:
     """New ties by triadic closure (a friend's friend) or preferential attachment.
 
     Preferential attachment picks a random neighbour of a random node, which is
@@ -115,7 +126,7 @@ def form_ties(g: nx.Graph, cfg: Network, rng: np.random.Generator) -> int:
     order. Returns ties added.
     """
     a = adjacency(g)
-    n = g.number_of_nodes()
+    n = a.n
     log = np.empty((n + 1, 2), dtype=np.int64)  # at most one tie per proposal, <= n
     rate, triadic = cfg.tie_formation_rate, cfg.triadic_share
     added, a.nbr, a.wt = _adjacency.form_ties(
@@ -125,7 +136,7 @@ def form_ties(g: nx.Graph, cfg: Network, rng: np.random.Generator) -> int:
     return int(added)
 
 
-def decay_ties(g: nx.Graph, cfg: Network, rng: np.random.Generator) -> int:
+def decay_ties(g: Ties, cfg: Network, rng: np.random.Generator) -> int:
     """Each tie dissolves with probability ``tie_decay_prob / weight`` (compiled on the tie
     arrays, ``sim.adjacency.decay_ties``). Returns ties removed."""
     a = adjacency(g)
@@ -135,7 +146,7 @@ def decay_ties(g: nx.Graph, cfg: Network, rng: np.random.Generator) -> int:
     return int(removed)
 
 
-def reinforce(g: nx.Graph, initiator: int, partners: list[int]) -> None:
+def reinforce(g: Ties, initiator: int, partners: list[int]) -> None:
     """Successful pooling strengthens the ties it travelled along."""
     a = adjacency(g)
     pairs = [(initiator, v) for v in partners if a.weight(initiator, v) > 0]
@@ -150,7 +161,7 @@ def strengthened(ties: Adjacency, pairs: list[tuple[int, int]]) -> None:
         ties.pending.append((STRENGTHEN, np.array(pairs, dtype=np.int64).reshape(-1, 2)))
 
 
-def cut_ties(g: nx.Graph, node: int, share: float, rng: np.random.Generator) -> int:
+def cut_ties(g: Ties, node: int, share: float, rng: np.random.Generator) -> int:
     """Enforcement: a detected actor loses a share of its ties. Returns ties cut."""
     nbrs = neighbours(g, node)
     k = round(share * len(nbrs))
@@ -161,12 +172,12 @@ def cut_ties(g: nx.Graph, node: int, share: float, rng: np.random.Generator) -> 
     return k
 
 
-def _add_tie(g: nx.Graph, u: int, v: int) -> None:
+def _add_tie(g: Ties, u: int, v: int) -> None:
     adjacency(g).add(u, v)
     _log(g, ADD, np.array([[u, v]], dtype=np.int64))
 
 
-def _remove_tie(g: nx.Graph, u: int, v: int) -> None:
+def _remove_tie(g: Ties, u: int, v: int) -> None:
     adjacency(g).remove(u, v)
     _log(g, REMOVE, np.array([[u, v]], dtype=np.int64))
 
@@ -174,15 +185,21 @@ def _remove_tie(g: nx.Graph, u: int, v: int) -> None:
 ADD, REMOVE, STRENGTHEN = 0, 1, 2  # logged tie changes
 
 
-def _log(g: nx.Graph, op: int, pairs: np.ndarray) -> None:
+def _log(g: Ties, op: int, pairs: np.ndarray) -> None:
     if len(pairs):
         adjacency(g).pending.append((op, pairs))
 
 
-def synced(g: nx.Graph) -> nx.Graph:
-    """``g`` with every logged tie change applied, in the order they happened."""
-    a = g.graph.get("_adjacency")
-    if a is None or not a.pending:
+def synced(g: Ties) -> nx.Graph:
+    """The NetworkX graph with every logged tie change applied, in the order they happened
+    (made from the initial edge list first, if it was not made yet)."""
+    a = adjacency(g)
+    if a.graph is None:
+        a.graph, _, _ = graph_build.graph_from_edges(a.n, a.edges)
+        a.graph.graph["_adjacency"] = a
+        a.edges = None
+    g = a.graph
+    if not a.pending:
         return g
     changes, a.pending = a.pending, []
     for op, pairs in changes:
@@ -198,9 +215,11 @@ def synced(g: nx.Graph) -> nx.Graph:
     return g
 
 
-def adjacency(g: nx.Graph) -> Adjacency:
+def adjacency(g: Ties) -> Adjacency:
     """The graph's ties as arrays (``sim.adjacency``), made on first use, then kept in step:
     ties change only through this module."""
+    if isinstance(g, Adjacency):
+        return g
     found = g.graph.get("_adjacency")
     if found is None or found.n != g.number_of_nodes():
         found = g.graph["_adjacency"] = Adjacency(g)

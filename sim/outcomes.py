@@ -123,10 +123,12 @@ def finetune_cost(model: EcosystemModel) -> float:
 def strip_cost(model: EcosystemModel) -> float:
     """Median over malicious actors of the USD cost to strip the most capable open base
     release (with the techniques each knows)."""
-    bases = model.checkpoints.open_bases()
-    if not bases:
+    registry = model.checkpoints
+    ids = registry.open_base_ids()
+    if not len(ids):
         return math.nan
-    target = max(bases, key=lambda c: (c.capability, -c.id))
+    capability = registry.columns.capability.values[ids]
+    target = registry[int(ids[np.lexsort((ids, -capability))[0]])]  # most capable, earliest
     nodes = model.malicious_nodes
     tech = model.techniques
     if len(nodes):

@@ -170,22 +170,28 @@ def searches_fringe(model: EcosystemModel, actor: Actor) -> bool:
 def personal(model: EcosystemModel, actor: Actor, stripped: bool) -> list[Checkpoint]:
     """What this actor alone finds this month on one shelf: popular main-hub checkpoints,
     the fringe hub (if it searches there), its private shares."""
+    registry = model.checkpoints
+    return [registry[c] for c in personal_ids(model, actor, stripped)]
+
+
+def personal_ids(model: EcosystemModel, actor: Actor, stripped: bool) -> list[int]:
+    """The ids of :func:`personal` (the same draws, in the same order)."""
     registry, k = model.checkpoints, model.cfg.sharing.search_candidates
-    found = registry.main.sample(stripped, k, model.uniforms)
+    found = registry.main.sample_ids(stripped, k, model.uniforms)
     if searches_fringe(model, actor):
-        fringe_best = registry.fringe.best(stripped)
+        fringe_best = registry.fringe.shelf(stripped).best_id()
         if fringe_best is not None:
             found.append(fringe_best)
-        found += registry.fringe.sample(stripped, k, model.uniforms)
-    private = actor.private_stripped if stripped else actor.private_safe
-    if private is not None:
+        found += registry.fringe.sample_ids(stripped, k, model.uniforms)
+    private = int(model.private[int(stripped), actor.node])
+    if private >= 0:
         found.append(private)
     return found
 
 
 def candidate_ids(model: EcosystemModel, actor: Actor, stripped: bool) -> np.ndarray:
     """The ids of :func:`candidates`, sorted (for array questions about all of them)."""
-    own = [c.id for c in personal(model, actor, stripped)]
+    own = personal_ids(model, actor, stripped)
     return np.unique(np.concatenate([offer(model, stripped).id_array(), own]).astype(np.int64))
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-import networkx as nx
 import numpy as np
 
 from sim import network
@@ -74,7 +73,7 @@ class TechniqueBook:
             self.private_strip_oom[node] += sign * t.oom
         self.private_bypass[node] += sign * int(t.bypasses_tamper)
 
-    def diffuse(self, g: nx.Graph, prob: float, rng: np.random.Generator) -> int:
+    def diffuse(self, g: network.Ties, prob: float, rng: np.random.Generator) -> int:
         """Each knower teaches each neighbour who does not know yet with probability ``prob``."""
         learned = 0
         ties = network.adjacency(g)  # the graph's ties as arrays, in step with it
