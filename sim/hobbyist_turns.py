@@ -339,7 +339,8 @@ def turns(
     _col_sg, col_cost, col_value, col_kind = cols[1], cols[3], cols[4], cols[5]
     col_root = cols[7]
     on_hub, on_fringe = cols[15], cols[16]
-    off_ids, off_costs, off_values, off_prefix, off_quantised, off_roots, off_sorted = offer
+    off_ids, off_costs, off_values, off_prefix, off_quantised, _off_roots, off_sorted = offer[:7]
+    off_prefix_fp, off_fp_count, root_keys, root_top1, root_top2 = offer[7:]
     t = int(p[P_T])
     k = q[Q_K]
     n_off = len(off_ids)
@@ -468,18 +469,15 @@ def turns(
             # candidates: (value, order key); the best has the largest value, then the
             # smallest order key (shelf offers first, by index; then what it found)
             first_id, first_val, first_cost, first_key = -1, -1.0, 0.0, 1 << 62
-            count = 0
-            for i in range(n_off):  # the safe offer's full-precision candidates
-                if off_quantised[i]:
-                    continue
-                count += 1
-                if first_id < 0 or off_values[i] > first_val:
-                    first_id, first_val, first_cost, first_key = (
-                        off_ids[i],
-                        off_values[i],
-                        off_costs[i],
-                        i,
-                    )
+            count = off_fp_count[0]  # the safe offer's full-precision candidates
+            if n_off > 0 and off_prefix_fp[n_off - 1] >= 0:  # their first most valuable
+                i = off_prefix_fp[n_off - 1]
+                first_id, first_val, first_cost, first_key = (
+                    off_ids[i],
+                    off_values[i],
+                    off_costs[i],
+                    i,
+                )
             if stripped_offer >= 0 and col_kind[stripped_offer] != K_QUANTISED:
                 count += 1
                 if first_id < 0 or col_value[stripped_offer] > first_val:
@@ -518,13 +516,9 @@ def turns(
                         mate_id, mate_val, mate_key = cid, reach_val[j], key
                 # the safe offer's two most valuable of this base (ties: the earlier)
                 top1, top2 = -1, -1
-                for i in range(n_off):
-                    if off_quantised[i] or off_roots[i] != root:
-                        continue
-                    if top1 < 0 or off_values[i] > off_values[top1]:
-                        top2, top1 = top1, i
-                    elif top2 < 0 or off_values[i] > off_values[top2]:
-                        top2 = i
+                r = np.searchsorted(root_keys, root)
+                if r < len(root_keys) and root_keys[r] == root:
+                    top1, top2 = root_top1[r], root_top2[r]
                 pick = -1
                 if top1 >= 0 and top1 != first_key:
                     pick = top1
@@ -564,6 +558,7 @@ def turns(
                 off_values,
                 off_prefix,
                 off_quantised,
+                off_prefix_fp,
                 stripped_offer,
                 col_value,
                 col_cost,
@@ -614,6 +609,7 @@ def turns(
                     off_values,
                     off_prefix,
                     off_quantised,
+                    off_prefix_fp,
                     stripped_offer,
                     col_value,
                     col_cost,
@@ -721,6 +717,36 @@ def turns(
 
 
 @njit(cache=True)
+def offer_tables(values, quantised, roots):
+    """What the turns ask of the month's safe offer (sorted by unit cost) besides its
+    prefix-best: the prefix-best among full-precision entries (the first most valuable),
+    how many entries are full precision, and per base (``root``, sorted keys) the two most
+    valuable full-precision entries (ties: the earlier), as scanning the offer in order
+    finds them. Made once a month, so a turn does not scan the offer."""
+    n = len(values)
+    prefix_fp = np.full(n, -1, dtype=np.int64)
+    best = -1
+    for i in range(n):
+        if not quantised[i] and (best < 0 or values[i] > values[best]):
+            best = i
+        prefix_fp[i] = best
+    keys = np.unique(roots[~quantised])
+    top1 = np.full(len(keys), -1, dtype=np.int64)
+    top2 = np.full(len(keys), -1, dtype=np.int64)
+    for i in range(n):
+        if quantised[i]:
+            continue
+        r = np.searchsorted(keys, roots[i])
+        a, b = top1[r], top2[r]
+        if a < 0 or values[i] > values[a]:
+            top2[r], top1[r] = a, i
+        elif b < 0 or values[i] > values[b]:
+            top2[r] = i
+    count = np.full(1, n - int(quantised.sum()), dtype=np.int64)
+    return prefix_fp, count, keys, top1, top2
+
+
+@njit(cache=True)
 def _best_affordable(
     factor,
     full_precision,
@@ -731,6 +757,7 @@ def _best_affordable(
     off_values,
     off_prefix,
     off_quantised,
+    off_prefix_fp,
     stripped_offer,
     col_value,
     col_cost,
@@ -749,10 +776,7 @@ def _best_affordable(
     if n > 0:
         i = off_prefix[n - 1]
         if full_precision and off_quantised[i]:
-            i = -1
-            for j in range(n):
-                if not off_quantised[j] and (i < 0 or off_values[j] > off_values[i]):
-                    i = j
+            i = off_prefix_fp[n - 1]  # the first most valuable full-precision one
         if i >= 0:
             out_id, out_val, out_cost = off_ids[i], off_values[i], off_costs[i]
     if stripped_offer >= 0:

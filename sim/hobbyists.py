@@ -450,6 +450,7 @@ class _Month:
             np.array([x.root for x in safe.ckpts], dtype=np.int64),
             np.array(sorted(safe.ids), dtype=np.int64),
         )
+        self.offer += hobbyist_turns.offer_tables(self.offer[2], self.offer[4], self.offer[5])
         kyc = policies.active("compute_kyc", t)
         kyc_usd = model.kyc_threshold_usd()
         api = model.best_api_checkpoint()
