@@ -16,6 +16,7 @@ KEYS = (
     "run_100k_s",
     "peak_rss_100k_mib",
     "parallel_efficiency_2",
+    "app_step_s",
     "dask_vs_pool",
 )
 
@@ -37,7 +38,8 @@ def test_quick_benchmark_writes_every_figure(tmp_path):
         assert isinstance(results[key], float) and results[key] == results[key], key  # not NaN
         assert key in done.stdout
     assert results["quick"] is True
-    assert set(results["sizes"]) == {"200", "400"}
+    assert set(results["sizes"]) == {"200", "400", "800"}  # 800: ours alone, for the exponent
+    assert "mesa_boltzmann" not in results["sizes"]["800"]
 
 
 # --- the equivalence check (benchmarks/equivalence.py) ------------------------------------

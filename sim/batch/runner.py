@@ -21,11 +21,13 @@ LOG_EVERY_S = 10.0
 
 
 def estimate_seconds_per_run(spec: Spec) -> float:
-    """Time a short run of the base scenario and scale it to the full horizon."""
+    """Time a short run of the base scenario and scale it to the full horizon (after a
+    one-month run, which loads the compiled kernels: a worker pays that once, not per run)."""
     from sim.api import simulate
     from sim.config import with_overrides
 
     months = min(6, spec.base.steps)
+    simulate(with_overrides(spec.base, {"steps": 1}), seed=0)
     start = time.perf_counter()
     simulate(with_overrides(spec.base, {"steps": months}), seed=0)
     return (time.perf_counter() - start) * spec.base.steps / months
