@@ -17,6 +17,7 @@ KEYS = (
     "peak_rss_100k_mib",
     "parallel_efficiency_2",
     "app_step_s",
+    "app_tick_s",
     "dask_vs_pool",
 )
 
