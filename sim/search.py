@@ -82,12 +82,19 @@ class Offer:
     ids: frozenset[int]
     _merge: tuple[int, int | None, dict[int, list[int]]] | None = field(default=None, repr=False)
     _id_array: np.ndarray | None = field(default=None, repr=False)
+    _sorted_ids: np.ndarray | None = field(default=None, repr=False)
 
     def id_array(self) -> np.ndarray:
         """The candidates' ids as an array (made once a month)."""
         if self._id_array is None:
             self._id_array = np.array([c.id for c in self.ckpts], dtype=np.int64)
         return self._id_array
+
+    def sorted_ids(self) -> np.ndarray:
+        """The candidates' ids, sorted (made once a month)."""
+        if self._sorted_ids is None:
+            self._sorted_ids = np.unique(self.id_array())
+        return self._sorted_ids
 
     @property
     def best(self) -> int | None:
@@ -191,8 +198,13 @@ def personal_ids(model: EcosystemModel, actor: Actor, stripped: bool) -> list[in
 
 def candidate_ids(model: EcosystemModel, actor: Actor, stripped: bool) -> np.ndarray:
     """The ids of :func:`candidates`, sorted (for array questions about all of them)."""
-    own = personal_ids(model, actor, stripped)
-    return np.unique(np.concatenate([offer(model, stripped).id_array(), own]).astype(np.int64))
+    shared = offer(model, stripped).sorted_ids()
+    own = np.unique(np.array(personal_ids(model, actor, stripped), dtype=np.int64))
+    at = np.searchsorted(shared, own)
+    known = at < len(shared)
+    known[known] = shared[at[known]] == own[known]
+    # the sorted union, without sorting the month's offer again for each actor
+    return np.insert(shared, at[~known], own[~known])
 
 
 def candidates(model: EcosystemModel, actor: Actor, stripped: bool) -> list[Checkpoint]:
