@@ -1,6 +1,6 @@
 """Where a run's time goes: a pyinstrument profile of one baseline-proportioned run.
 
-    python -m benchmarks.profile                        # 100k actors x 120 months
+    python -m benchmarks.profile                        # 100k actors x 120 months -> latest
     python -m benchmarks.profile --actors 10000 --steps 60 --label 10k
 
 Prints the call tree (frames under 1% of the time hidden) and writes it to
@@ -41,12 +41,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.profile", description=__doc__)
     parser.add_argument("--actors", type=int, default=100_000)
     parser.add_argument("--steps", type=int, default=120)
-    parser.add_argument("--label", default="100k", help="names the output file")
+    parser.add_argument(
+        "--label",
+        default="latest",
+        help="names the output file (the committed profiles are 100k, fast-100k, after-100k)",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
     args = parser.parse_args(argv)
     text = profile(args.actors, args.steps)
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / f"profile-{args.label}.txt"
+    if path.exists() and args.label != "latest":  # results are never silently overwritten
+        print(f"error: {path} exists; pick another --label", file=sys.stderr)
+        return 2
     path.write_text(text)
     print(text)
     print(f"written: {path}", file=sys.stderr)
