@@ -119,4 +119,6 @@ def _exposures(ties: Adjacency, knowers: set[int]) -> tuple[np.ndarray, np.ndarr
     first = np.cumsum(deg) - deg  # where each knower's neighbours start in the flat list
     slots = np.repeat(ties.start[known] - first, deg) + np.arange(total)
     reached = ties.nbr[slots]
-    return np.unique(reached[~np.isin(reached, known)], return_counts=True)
+    knows = np.zeros(ties.n, dtype=bool)  # a mask: set membership in O(1) per neighbour
+    knows[known] = True
+    return np.unique(reached[~knows[reached]], return_counts=True)
