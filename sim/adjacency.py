@@ -67,6 +67,12 @@ class Adjacency:
     def neighbours(self, u: int) -> np.ndarray:
         return self.nbr[self.start[u] : self.start[u] + self.deg[u]]
 
+    def neighbours_of(self, nodes: np.ndarray) -> np.ndarray:
+        """The neighbours of each of ``nodes``, one list after another (in one gather)."""
+        deg = self.deg[nodes]
+        first = np.cumsum(deg) - deg  # where each node's list starts in the result
+        return self.nbr[np.repeat(self.start[nodes] - first, deg) + np.arange(int(deg.sum()))]
+
     def _room(self, extra: int) -> None:
         """Make sure ``extra`` more slots fit after ``end`` (the pool doubles)."""
         self.nbr, self.wt = _grown(self.nbr, self.wt, int(self.end[0]) + extra)

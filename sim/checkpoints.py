@@ -244,16 +244,11 @@ class HubShelf:
 
     def add_key(self, capability: float, cid: int) -> None:
         """An entry whose ticket is already drawn (compiled code appends tickets)."""
-        key = (capability, -cid)
-        empty = not len(self)
-        self._pending.append(key)
-        if empty or (self._top is not None and key > self._top):
-            self._top = key
-        if empty or (self._bottom is not None and key < self._bottom):
-            self._bottom = key
+        self.add_keys([capability], [cid])
 
     def add_keys(self, capability: list[float], cids: list[int]) -> None:
-        """:meth:`add_key` of each entry, in one go (the compiled turns log many)."""
+        """Entries whose tickets are already drawn, in one go (the compiled turns log many):
+        their keys wait to be sorted; the most and least capable so far are kept."""
         if not cids:
             return
         keys = list(zip(capability, [-c for c in cids], strict=True))

@@ -9,9 +9,10 @@ targets in a Python ``set`` and appends them to its list of repeated nodes in th
 iteration order, which later draws index into. :func:`_set_add` reproduces CPython's set
 layout for integer keys (hash = the integer, linear probes, perturbed probing, resizing).
 
-:func:`graph_from_edges` then makes the NetworkX graph of record from an edge list in one
-pass per node instead of one ``add_edge`` per tie (same adjacency order, one shared data dict
-per tie, as ``add_edges_from`` makes), and the neighbour arrays that go with it.
+:func:`neighbour_lists` gives the tie arrays' lists from an edge list, and
+:func:`graph_from_edges` the NetworkX graph of record, in one pass per node instead of one
+``add_edge`` per tie (same adjacency order, one shared data dict per tie, as
+``add_edges_from`` makes).
 """
 
 from __future__ import annotations
@@ -165,11 +166,11 @@ def neighbour_lists(n: int, edges: np.ndarray) -> tuple[np.ndarray, np.ndarray, 
     return np.bincount(src, minlength=n), dst[order], order // 2
 
 
-def graph_from_edges(n: int, edges: np.ndarray) -> tuple[nx.Graph, np.ndarray, np.ndarray]:
-    """The graph ``nx.Graph(); add_nodes_from(range(n)); add_edges_from(edges)`` makes, with
-    its neighbour lists (deg, nbr). It fills NetworkX's adjacency one node at a time from the
-    sorted lists rather than one tie at a time (30x fewer Python calls); every tie's two
-    directions share one data dict, as in NetworkX."""
+def graph_from_edges(n: int, edges: np.ndarray) -> nx.Graph:
+    """The graph ``nx.Graph(); add_nodes_from(range(n)); add_edges_from(edges)`` makes. It
+    fills NetworkX's adjacency one node at a time from the sorted lists rather than one tie
+    at a time (30x fewer Python calls); every tie's two directions share one data dict, as
+    in NetworkX."""
     deg, nbr, tie = neighbour_lists(n, edges)
     g = nx.Graph()
     g.add_nodes_from(range(n))
@@ -182,4 +183,4 @@ def graph_from_edges(n: int, edges: np.ndarray) -> tuple[nx.Graph, np.ndarray, n
         if d:
             adj[u].update(zip(nbrs[pos : pos + d], shared[pos : pos + d], strict=True))
             pos += d
-    return g, deg, nbr
+    return g

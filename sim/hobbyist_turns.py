@@ -339,8 +339,8 @@ def turns(
     _col_sg, col_cost, col_value, col_kind = cols[1], cols[3], cols[4], cols[5]
     col_root = cols[7]
     on_hub, on_fringe = cols[15], cols[16]
-    off_ids, off_costs, off_values, off_prefix, off_quantised, _off_roots, off_sorted = offer[:7]
-    off_prefix_fp, off_fp_count, root_keys, root_top1, root_top2 = offer[7:]
+    off_ids, off_costs, off_values, off_prefix, off_quantised, off_sorted = offer[:6]
+    off_prefix_fp, off_fp_count, root_keys, root_top1, root_top2 = offer[6:]
     t = int(p[P_T])
     k = q[Q_K]
     n_off = len(off_ids)
@@ -717,12 +717,10 @@ def turns(
 
 
 @njit(cache=True)
-def offer_tables(values, quantised, roots):
-    """What the turns ask of the month's safe offer (sorted by unit cost) besides its
-    prefix-best: the prefix-best among full-precision entries (the first most valuable),
-    how many entries are full precision, and per base (``root``, sorted keys) the two most
-    valuable full-precision entries (ties: the earlier), as scanning the offer in order
-    finds them. Made once a month, so a turn does not scan the offer."""
+def full_precision_prefix(values, quantised):
+    """For the month's safe offer (sorted by unit cost): entry i holds the index of the
+    first most valuable full-precision entry among the first i + 1 (-1: none), the answer
+    ``Reach.best_affordable(full_precision=True)`` scans for, made once a month."""
     n = len(values)
     prefix_fp = np.full(n, -1, dtype=np.int64)
     best = -1
@@ -730,20 +728,7 @@ def offer_tables(values, quantised, roots):
         if not quantised[i] and (best < 0 or values[i] > values[best]):
             best = i
         prefix_fp[i] = best
-    keys = np.unique(roots[~quantised])
-    top1 = np.full(len(keys), -1, dtype=np.int64)
-    top2 = np.full(len(keys), -1, dtype=np.int64)
-    for i in range(n):
-        if quantised[i]:
-            continue
-        r = np.searchsorted(keys, roots[i])
-        a, b = top1[r], top2[r]
-        if a < 0 or values[i] > values[a]:
-            top2[r], top1[r] = a, i
-        elif b < 0 or values[i] > values[b]:
-            top2[r] = i
-    count = np.full(1, n - int(quantised.sum()), dtype=np.int64)
-    return prefix_fp, count, keys, top1, top2
+    return prefix_fp
 
 
 @njit(cache=True)

@@ -447,10 +447,9 @@ class _Month:
             np.array(safe.values, dtype=float),
             np.array(safe.prefix_best, dtype=np.int64),
             np.array([x.kind == "quantised" for x in safe.ckpts], dtype=bool),
-            np.array([x.root for x in safe.ckpts], dtype=np.int64),
             np.array(sorted(safe.ids), dtype=np.int64),
         )
-        self.offer += hobbyist_turns.offer_tables(self.offer[2], self.offer[4], self.offer[5])
+        self.offer += _merge_tables(safe, self.offer[2], self.offer[4])
         kyc = policies.active("compute_kyc", t)
         kyc_usd = model.kyc_threshold_usd()
         api = model.best_api_checkpoint()
@@ -524,6 +523,25 @@ class _Month:
                 np.zeros((size, 2), dtype=np.int64),
             )
         return self._logs
+
+
+def _merge_tables(
+    safe: search.Offer, values: np.ndarray, quantised: np.ndarray
+) -> tuple[np.ndarray, ...]:
+    """What the turns ask of the month's safe offer besides its prefix-best, as arrays: the
+    full-precision prefix-best (``hobbyist_turns.full_precision_prefix``), and the offer's
+    ``merge_index`` (how many full-precision entries; per base, sorted, its two most
+    valuable), so a turn does not scan the offer."""
+    count, _, by_root = safe.merge_index()
+    roots = sorted(by_root)
+    tops = [(by_root[r] + [-1, -1])[:2] for r in roots]
+    return (
+        hobbyist_turns.full_precision_prefix(values, quantised),
+        np.array([count], dtype=np.int64),
+        np.array(roots, dtype=np.int64),
+        np.array([a for a, _ in tops], dtype=np.int64),
+        np.array([b for _, b in tops], dtype=np.int64),
+    )
 
 
 def _pool_efficiency(model: EcosystemModel) -> float:

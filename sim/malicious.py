@@ -76,9 +76,8 @@ class MaliciousActor(Actor):
         if ready:
             nodes = np.array([a.node for a in ready], dtype=np.int64)
             skill = np.array([a.skill for a in ready])
-            p = model.cfg.malicious.success_prob * (0.5 + skill) * model.defence.success_factor()
             equipped[nodes] = True
-            success[nodes] = np.minimum(1.0, p)
+            success[nodes] = np.minimum(1.0, misuse.ai_success_odds(model, skill))
         return equipped, success
 
     def step(self) -> None:

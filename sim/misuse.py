@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from sim.checkpoints import Checkpoint
 from sim.labs import Lab
@@ -50,11 +50,16 @@ def heavy_tail(model: EcosystemModel) -> float:
     return math.exp(sigma * float(model.rng.standard_normal()) - sigma * sigma / 2)
 
 
+def ai_success_odds(model: EcosystemModel, skill: Any) -> Any:
+    """An AI-enabled attempt's success probability before the cap at 1, for one skill or an
+    array of them; defences built from open fine-tunes cut it."""
+    return model.cfg.malicious.success_prob * (0.5 + skill) * model.defence.success_factor()
+
+
 def attempt_ai(model: EcosystemModel, actor: MaliciousActor, ckpt: Checkpoint) -> bool:
-    """One AI-enabled attempt with ``ckpt``; defences built from open fine-tunes cut success."""
+    """One AI-enabled attempt with ``ckpt``."""
     mal = model.cfg.malicious
-    p = mal.success_prob * (0.5 + actor.skill) * model.defence.success_factor()
-    if model.uniform() >= min(1.0, p):
+    if model.uniform() >= min(1.0, ai_success_odds(model, actor.skill)):
         return False
     margin = ckpt.capability - tier_threshold(model, actor.tier)
     severity = tier_scale(model, actor.tier) * 10.0 ** (mal.severity_elasticity * margin)

@@ -195,7 +195,7 @@ def synced(g: Ties) -> nx.Graph:
     (made from the initial edge list first, if it was not made yet)."""
     a = adjacency(g)
     if a.graph is None:
-        a.graph, _, _ = graph_build.graph_from_edges(a.n, a.edges)
+        a.graph = graph_build.graph_from_edges(a.n, a.edges)
         a.graph.graph["_adjacency"] = a
         a.edges = None
     g = a.graph

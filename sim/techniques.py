@@ -112,13 +112,7 @@ def _exposures(ties: Adjacency, knowers: set[int]) -> tuple[np.ndarray, np.ndarr
     """The neighbours of ``knowers`` who do not know (sorted), and how many knowers each
     has among its neighbours."""
     known = np.fromiter(knowers, dtype=np.int64, count=len(knowers))
-    deg = ties.deg[known]
-    total = int(deg.sum())
-    if total == 0:
-        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-    first = np.cumsum(deg) - deg  # where each knower's neighbours start in the flat list
-    slots = np.repeat(ties.start[known] - first, deg) + np.arange(total)
-    reached = ties.nbr[slots]
+    reached = ties.neighbours_of(known)
     knows = np.zeros(ties.n, dtype=bool)  # a mask: set membership in O(1) per neighbour
     knows[known] = True
     return np.unique(reached[~knows[reached]], return_counts=True)
