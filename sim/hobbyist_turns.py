@@ -1,14 +1,17 @@
 """The hobbyists' turns, compiled: the rules of ``sim.hobbyists`` for a run of consecutive
-hobbyists in the month's turn order, on the model's arrays.
+hobbyists and malicious actors in the month's turn order, on the model's arrays (most
+malicious turns too: ``_malicious_turn`` takes those whose effects Python can apply
+afterwards, and stops the run for the rest).
 
-Nothing here is a new rule. Each function mirrors a method of ``sim.hobbyists`` (named in its
-docstring) step by step, in the same order of operations and reading the same stream of
-uniform draws (``sim.draws``), so a run gives the same numbers with this kernel as with the
-per-agent Python code (``tests/test_turns.py`` checks it, policy by policy). What Python does
-once a run of turns returns: checkpoint objects for the new rows, the oversight records, the
-pool ties to strengthen and the hubs' sorted shelves (``Hobbyist.take_turns``). A turn that
-invents a technique stops the run, so the invention draws from the model's generator in
-order.
+Nothing here is a new rule. Each function mirrors a method of ``sim.hobbyists``,
+``sim.malicious`` or ``sim.misuse`` (named in its docstring) step by step, in the same order
+of operations and reading the same stream of uniform draws (``sim.draws``), so a run gives
+the same numbers with this kernel as with the per-agent Python code (``tests/test_turns.py``
+checks it, policy by policy). What Python does once a run of turns returns: checkpoint
+objects for the new rows, the oversight records, the pool ties to strengthen, the hubs'
+sorted shelves, and the malicious log: what actors now hold, their incidents
+(``Hobbyist.take_turns``). A turn that invents a technique stops the run, so the invention
+draws from the model's generator in order.
 
 Array layout (all by node or by checkpoint id, as the model and ``Columns`` hold them):
 ``p`` holds the month's float parameters and ``q`` the integer ones (indices below);
@@ -68,8 +71,17 @@ from numba import njit
     P_BENEFIT_E,
     P_PENALTY,
     P_QPARENT,
-) = range(46)
-N_P = 46
+    # malicious actors' turns (``sim.malicious``, ``sim.misuse``)
+    P_UPLIFT,  # the severe tier's uplift gain
+    P_BASE_P,
+    P_SEVERE_BASE,
+    P_API_CAP,  # the most capable API checkpoint's capability (-inf: none)
+    P_API_ABUSE_USD,
+    P_UPLIFT_DATA,
+    P_UPLIFT_SKILL,
+    P_API_ABUSE_P,
+) = range(54)
+N_P = 54
 # integer parameters (q)
 (
     Q_K,
@@ -114,8 +126,9 @@ N_F = 9
     C_ACTS,
     C_MEMBERS,
     C_UPLOADS,
-) = range(16)
-N_C = 16
+    C_MAL,  # entries in the malicious log: (node, the id it now holds, -1: none)
+) = range(17)
+N_C = 17
 # the checkpoint columns as the kernel receives them (``Columns`` attributes)
 COLUMNS = (
     "capability",
@@ -292,13 +305,159 @@ def _upload(cols, tickets, counts, keys_log, p, cid, hub):
 
 
 @njit(cache=True)
-def _failed_attempt(malicious, node, draw):
-    """MaliciousActor.step of an actor equipped at the month's start (its state changes
-    only in its own turn or when a pool it joins marks it spent): the attempt
-    (``misuse.attempt_ai``) fails when the draw is at least its success probability. Any
-    other turn of a malicious actor is Python's."""
-    equipped, success = malicious
-    return equipped[node] and draw >= success[node]
+def _log_equip(mal_log, counts, node, cid):
+    """MaliciousActor.equip, for Python to apply: ``node`` now holds ``cid`` (-1: nothing)."""
+    i = counts[C_MAL]
+    mal_log[i, 0], mal_log[i, 1] = node, cid
+    counts[C_MAL] += 1
+
+
+@njit(cache=True)
+def _fits(col_cap, cid, uplift, goal):
+    """MaliciousActor.fitting's test: capable enough for the goal after any uplift."""
+    return col_cap[cid] + uplift >= goal
+
+
+@njit(cache=True)
+def _malicious_finds(
+    node, shelf, fringe, cols, tickets, counts, private, p, k, u, pos, found, drawn, second
+):
+    """search.personal_ids of a malicious actor on one shelf: popular main-hub entries, then
+    (if it searches the fringe hub this month: ``fringe``, or -1 to make the month's one draw
+    now) the fringe hub's best and popular entries, then its private share.
+    Returns (count found, fringe, pos)."""
+    on_hub, on_fringe = cols[15], cols[16]
+    nf, pos = _sample(
+        tickets[shelf],
+        counts[C_TICKETS + shelf],
+        counts[C_KEYS + shelf],
+        on_hub,
+        k,
+        u,
+        pos,
+        found,
+        0,
+        drawn,
+        second,
+    )
+    if fringe < 0:  # search.searches_fringe
+        fringe = 1 if u[pos] < p[P_FRINGE] else 0
+        pos += 1
+    if fringe == 1:
+        best = counts[C_FRINGE_BEST + shelf]
+        if best >= 0:
+            found[nf] = best
+            nf += 1
+        nf, pos = _sample(
+            tickets[2 + shelf],
+            counts[C_TICKETS + 2 + shelf],
+            counts[C_KEYS + 2 + shelf],
+            on_fringe,
+            k,
+            u,
+            pos,
+            found,
+            nf,
+            drawn,
+            second,
+        )
+    if private[shelf, node] >= 0:
+        found[nf] = private[shelf, node]
+        nf += 1
+    return nf, fringe, pos
+
+
+@njit(cache=True)
+def _malicious_turn(
+    node,
+    malicious,
+    budget,
+    skill,
+    private,
+    cols,
+    tickets,
+    counts,
+    off_maxcap,
+    p,
+    q,
+    u,
+    pos,
+    f,
+    mal_log,
+    found,
+    drawn,
+    second,
+):
+    """MaliciousActor.step where it changes nothing the month's later turns read before
+    Python catches up: an equipped actor's AI-enabled attempt that fails
+    (``misuse.attempt_ai``); an unequipped actor (holding no shared weapon) that downloads
+    stripped weights (common tier), or that finds nothing fit for its goal to strip and no
+    API it will abuse, and whose non-AI attempt fails (``misuse.attempt_baseline``). What it
+    now holds is logged for Python.
+
+    Returns (taken, pos). Not taken (an incident, whose heavy tail draws from the model's
+    generator; pooling, paying, stripping, an API abuse; a shared weapon): nothing was
+    changed and Python takes the whole turn from the same position of the stream."""
+    equipped, success, severe, goal, weapon = malicious
+    col_cap = cols[0]
+    start = pos
+    tier_severe = severe[node]
+    if equipped[node]:  # --- misuse.attempt_ai: a hit is Python's (its heavy tail)
+        if u[pos] < success[node]:
+            return False, start
+        return True, pos + 1
+    if weapon[node]:  # try_shared_weapon: Python's
+        return False, start
+    uplift = p[P_UPLIFT] if tier_severe else 0.0
+    aim = goal[node]
+    k = q[Q_K]
+    # --- try_stripped_download: the stripped shelf's offer and its own finds ------------
+    if counts[C_STRIPPED_OFFER] == -2:  # search.offer, first use
+        counts[C_STRIPPED_OFFER] = counts[C_MAIN_STRIPPED_BEST]
+    nf, fringe, pos = _malicious_finds(
+        node, 1, -1, cols, tickets, counts, private, p, k, u, pos, found, drawn, second
+    )
+    pick = counts[C_STRIPPED_OFFER]
+    if pick >= 0 and not _fits(col_cap, pick, uplift, aim):
+        pick = -1
+    for j in range(nf):  # the most capable that fits (ties: the earlier)
+        cid = found[j]
+        if _fits(col_cap, cid, uplift, aim) and (
+            pick < 0
+            or col_cap[cid] > col_cap[pick]
+            or (col_cap[cid] == col_cap[pick] and cid < pick)
+        ):
+            pick = cid
+    if pick >= 0:
+        if tier_severe:  # pay_and_weaponise: Python's
+            return False, start
+        _log_equip(mal_log, counts, node, pick)
+        return True, pos
+    # --- try_strip: anything fit on the safe shelf is Python's (prices, pools) -----------
+    if off_maxcap + uplift >= aim:
+        return False, start
+    nf, fringe, pos = _malicious_finds(
+        node, 0, fringe, cols, tickets, counts, private, p, k, u, pos, found, drawn, second
+    )
+    for j in range(nf):
+        if _fits(col_cap, found[j], uplift, aim):
+            return False, start
+    # --- try_api_abuse: an attempt that goes ahead is Python's ---------------------------
+    if p[P_API_CAP] + uplift >= aim:
+        price = p[P_API_ABUSE_USD] + (p[P_UPLIFT_DATA] if tier_severe else 0.0)
+        if budget[node] >= price and (not tier_severe or skill[node] >= p[P_UPLIFT_SKILL]):
+            if u[pos] < p[P_API_ABUSE_P]:
+                return False, start
+            pos += 1
+    # --- misuse.attempt_baseline ---------------------------------------------------------
+    chance = p[P_BASE_P] * (0.5 + skill[node])
+    if tier_severe:
+        chance *= p[P_SEVERE_BASE]
+    if u[pos] < min(1.0, chance):  # a hit is Python's (its heavy tail)
+        return False, start
+    pos += 1
+    _log_equip(mal_log, counts, node, -1)  # equip(None)
+    return True, pos
 
 
 @njit(cache=True)
@@ -324,10 +483,11 @@ def turns(
     acts,
     members_log,
     keys_log,
+    mal_log,
 ):
     """The turns of ``order[first:]`` (hobbyists and malicious actors, in turn order):
-    Hobbyist.step for each hobbyist; a malicious actor's turn only when it is the failed
-    attempt of an equipped actor (:func:`_failed_attempt`), the commonest kind.
+    Hobbyist.step for each hobbyist; MaliciousActor.step where :func:`_malicious_turn`
+    can take it (most turns), else the run stops for Python.
 
     Returns (status, index in ``order`` reached, position in ``u``): DONE; REFILL, before a
     turn that might need more draws than ``u`` has left; INVENT, after a turn whose maker
@@ -344,6 +504,9 @@ def turns(
     t = int(p[P_T])
     k = q[Q_K]
     n_off = len(off_ids)
+    off_maxcap = -np.inf  # the safe offer's most capable entry (for malicious actors' goals)
+    for i in range(n_off):
+        off_maxcap = max(off_maxcap, cols[0][off_ids[i]])
     # scratch for one turn: what it reaches (ids, values, unit costs), shelf of each
     reach_id = np.empty(8 * k + 16, dtype=np.int64)
     reach_val = np.empty(8 * k + 16)
@@ -362,11 +525,30 @@ def turns(
         if banned_until[node] > t or spent[node] == t:
             continue
         if kinds[node] != 1:
-            if len(u) - pos < 1:
+            if len(u) - pos < 8 * k + 32:
                 return REFILL, index, pos
-            if not _failed_attempt(malicious, node, u[pos]):
+            taken, pos = _malicious_turn(
+                node,
+                malicious,
+                budget,
+                skill,
+                private,
+                cols,
+                tickets,
+                counts,
+                off_maxcap,
+                p,
+                q,
+                u,
+                pos,
+                f,
+                mal_log,
+                found,
+                drawn,
+                second,
+            )
+            if not taken:
                 return MALICIOUS, index, pos
-            pos += 1
             spent[node] = t
             continue
         degree = adj_deg[node]

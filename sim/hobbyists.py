@@ -116,11 +116,11 @@ class Hobbyist(Actor):
     def take_turns(cls, model: EcosystemModel, order: np.ndarray) -> None:
         """The turns of consecutive hobbyists and malicious actors (``order``, in the month's
         turn order), run by the compiled kernel (``sim.hobbyist_turns``): the same rules as
-        :meth:`step` one agent at a time, on the model's arrays, and the failed attempts of
-        equipped malicious actors (``MaliciousActor.month_attempts``). Python finishes what
-        the kernel logs (new checkpoint objects, oversight records, pool ties, the hubs'
-        sorted shelves), draws the technique of a turn that invents one and takes any other
-        malicious turn (``MaliciousActor.step``)."""
+        :meth:`step` and ``MaliciousActor.step`` one agent at a time, on the model's arrays.
+        Python finishes what the kernel logs (new checkpoint objects, oversight records, pool
+        ties, the hubs' sorted shelves, what malicious actors hold and their incidents),
+        draws the technique of a turn that invents one and takes the malicious turns the
+        kernel leaves to it (pooling, paying to strip, abusing an API, a shared weapon)."""
         month = _month_state(model)
         index = 0
         need = 0
@@ -149,6 +149,7 @@ class Hobbyist(Actor):
                 run.acts,
                 run.members,
                 run.keys,
+                run.mal_log,
             )
             model.uniforms.settle(pos)
             run.finish(model)
@@ -438,7 +439,7 @@ class _Month:
             book.private_strip_oom,
             book.private_bypass,
         )
-        self.malicious = MaliciousActor.month_attempts(model)
+        self.malicious = MaliciousActor.month_arrays(model)
         self.adjacency = model.ties.arrays()
         safe = search.offer(model, False)
         self.offer = (
@@ -495,6 +496,12 @@ class _Month:
         p[k.P_INVENT], p[k.P_BENEFIT_E] = hob.invention_prob, hob.benefit_elasticity
         p[k.P_PENALTY] = cfg.policies.tamper_resistance.benign_cost_penalty
         p[k.P_QPARENT] = hob.quantised_parent_factor
+        p[k.P_UPLIFT] = m.uplift_gain_oom
+        p[k.P_BASE_P], p[k.P_SEVERE_BASE] = m.baseline_success_prob, m.severe_baseline_factor
+        api_caps = [x.capability for x in model.api_checkpoints() if x is not None]
+        p[k.P_API_CAP] = max(api_caps) if api_caps else -np.inf
+        p[k.P_API_ABUSE_USD], p[k.P_UPLIFT_DATA] = c.api_abuse_usd, m.uplift_data_usd
+        p[k.P_UPLIFT_SKILL], p[k.P_API_ABUSE_P] = m.uplift_min_skill, m.api_abuse_prob
         q = np.zeros(k.N_Q, dtype=np.int64)
         q[k.Q_K], q[k.Q_KYC] = sharing.search_candidates, int(kyc)
         q[k.Q_PM] = int(policies.active("pool_monitoring", t))
@@ -506,20 +513,22 @@ class _Month:
         self.p, self.q = p, q
         registry = model.checkpoints
         self.shelves = [(registry.fringe if f else registry.main).shelf(s) for f, s in SHELVES]
-        self._logs: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._logs: tuple[np.ndarray, ...] | None = None
         self._max_members = sharing.pooling.max_members
         self.cols: tuple[np.ndarray, ...] | None = None  # the columns' arrays, while they last
         self.tickets: tuple[np.ndarray, ...] = ()
         self.counts = np.zeros(k.N_C, dtype=np.int64)
         self.f = np.zeros(k.N_F)
 
-    def logs(self, turns: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Logs for ``turns`` turns (the activity rows, pool members, hub keys), reused."""
+    def logs(self, turns: int) -> tuple[np.ndarray, ...]:
+        """Logs for ``turns`` turns (the activity rows, pool members, hub keys, what
+        malicious actors now hold), reused."""
         if self._logs is None or len(self._logs[2]) < 2 * turns:
             size = max(2 * turns, 64)
             self._logs = (
                 np.zeros((size, 6), dtype=np.int64),
                 np.zeros(size * (self._max_members + 2) // 2, dtype=np.int64),
+                np.zeros((size, 2), dtype=np.int64),
                 np.zeros((size, 2), dtype=np.int64),
             )
         return self._logs
@@ -613,7 +622,7 @@ class _TurnsRun:
         f[k.F_TAKEDOWNS] = tally.takedowns
         f[k.F_REUPLOADS] = tally.reuploads
         f[k.F_DEFENCE] = model.defence.added
-        self.acts, self.members, self.keys = month.logs(turns)
+        self.acts, self.members, self.keys, self.mal_log = month.logs(turns)
 
     def finish(self, model: EcosystemModel) -> None:
         k, counts = hobbyist_turns, self.counts
@@ -655,9 +664,18 @@ class _TurnsRun:
         tally.takedowns = int(f[k.F_TAKEDOWNS])
         tally.reuploads = int(f[k.F_REUPLOADS])
         model.defence.added = int(f[k.F_DEFENCE])
+        self._finish_malicious(model, int(counts[k.C_MAL]))
         made = int(counts[k.C_STRIPPED_OFFER])
         if made != -2 and search.OFFER_KEYS[True] not in model.month_cache:
             search.cache_offer(model, True, [] if made < 0 else [registry[made]])
+
+    def _finish_malicious(self, model: EcosystemModel, count: int) -> None:
+        """What the malicious actors whose turns the kernel took now hold."""
+        registry = model.checkpoints
+        for node, cid in self.mal_log[:count].tolist():
+            actor = model.actors[node]
+            assert isinstance(actor, MaliciousActor)
+            actor.equip(None if cid < 0 else registry[cid])
 
 
 def _only(offer: search.Offer) -> int:

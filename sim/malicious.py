@@ -61,24 +61,29 @@ class MaliciousActor(Actor):
         )
 
     @classmethod
-    def month_attempts(cls, model: EcosystemModel) -> tuple[np.ndarray, np.ndarray]:
-        """For the compiled turns, per node at the month's start: is it an equipped malicious
-        actor, and its AI-enabled attempt's success probability (``misuse.attempt_ai``).
-        An equipped actor's turn whose attempt fails changes nothing but the actor's spent
-        month, so the kernel takes it (``hobbyist_turns._failed_attempt``); an actor's state
-        changes only in its own turn or when a pool it joins marks it spent, so these hold
-        for the month."""
+    def month_arrays(cls, model: EcosystemModel) -> tuple[np.ndarray, ...]:
+        """For the compiled turns (``hobbyist_turns._malicious_turn``), per node at the
+        month's start: is it an equipped malicious actor, its AI-enabled attempt's success
+        probability, is it of the severe tier, its goal; and the
+        model's live ``weapon_held``. An actor's state changes only in its own turn, or when
+        a pool it joins marks it spent for the month, so these hold for its turn."""
         n = len(model.actors)
         equipped = np.zeros(n, dtype=np.bool_)
         success = np.ones(n)
-        actors = [model.actors[v] for v in model.malicious_nodes.tolist()]
+        severe = np.zeros(n, dtype=np.bool_)
+        goal = np.zeros(n)
+        nodes = model.malicious_nodes
+        actors = [model.actors[v] for v in nodes.tolist()]
+        if actors:
+            severe[nodes] = [a.tier == "severe" for a in actors]
+            goal[nodes] = [a.goal for a in actors]
         ready = [a for a in actors if a.is_equipped]
         if ready:
-            nodes = np.array([a.node for a in ready], dtype=np.int64)
+            at = np.array([a.node for a in ready], dtype=np.int64)
             skill = np.array([a.skill for a in ready])
-            equipped[nodes] = True
-            success[nodes] = np.minimum(1.0, misuse.ai_success_odds(model, skill))
-        return equipped, success
+            equipped[at] = True
+            success[at] = np.minimum(1.0, misuse.ai_success_odds(model, skill))
+        return equipped, success, severe, goal, model.weapon_held
 
     def step(self) -> None:
         """One active month: misuse what it holds, or get something, or use non-AI means."""
@@ -106,11 +111,13 @@ class MaliciousActor(Actor):
         """Enforcement confiscates what the actor holds."""
         self.equip(None)
         self.shared_weapon = None
+        self.model.weapon_held[self.node] = False
         self.private_stripped = None
 
     def receive_weapon(self, ckpt: Checkpoint) -> None:
         """A malicious contact shares a checkpoint ready for misuse."""
         self.shared_weapon = more_capable(self.shared_weapon, ckpt)
+        self.model.weapon_held[self.node] = True
 
     # --- routes ---------------------------------------------------------------------------
     def try_shared_weapon(self) -> bool:

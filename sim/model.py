@@ -79,6 +79,7 @@ class EcosystemModel(mesa.Model):
         self.own_hardware = np.zeros(n, dtype=bool)
         self.skill = np.zeros(n)
         self.private = np.full((2, n), -1, dtype=np.int64)  # ids shared privately: safe, stripped
+        self.weapon_held = np.zeros(n, dtype=bool)  # has a contact shared a weapon with it?
         self.actors: list[Actor] = self._create_actors()
         # each node's kind (0 lab, 1 hobbyist, 2 malicious), for quick filters over ties
         self.kinds = [0] * pop.labs + [1] * pop.hobbyists + [2] * pop.malicious

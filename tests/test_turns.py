@@ -17,6 +17,17 @@ from sim.config import POLICY_NAMES, make_config
 from sim.model import EcosystemModel
 
 WORLD = {"population": {"labs": 5, "hobbyists": 400, "malicious": 24}, "steps": 30}
+# many active malicious actors, half of them severe, rich, pooling, sharing, abusing APIs
+MALICIOUS = {
+    "population": {"labs": 5, "hobbyists": 300, "malicious": 80},
+    "malicious": {
+        "severe_share": 0.5,
+        "activity_rate": 0.8,
+        "share_prob": 0.5,
+        "api_abuse_prob": 0.5,
+        "pool_join_prob": 0.9,
+    },
+}
 CASES = {
     "baseline": {},
     **{name: {"policies": {name: {"enabled": True}}} for name in POLICY_NAMES},
@@ -33,6 +44,11 @@ CASES = {
         "policies": {"hub_moderation": {"enabled": True, "strength": 0.9}},
     },
     "inventive": {"hobbyists": {"invention_prob": 0.2, "strip_technique_share": 0.5}},
+    "malicious_actors": MALICIOUS,
+    "malicious_with_policies": {
+        **MALICIOUS,
+        "policies": {name: {"enabled": True} for name in POLICY_NAMES},
+    },
     "kyc_low_threshold": {
         "policies": {"compute_kyc": {"enabled": True, "threshold_flop": 1e15}},
         "costs": {"own_hardware_share": 0.3},
@@ -69,3 +85,10 @@ def test_the_cases_reach_the_rare_paths():
     fringe = _run(CASES["uncensored_fringe"], True).summary()
     assert fringe["total_reuploads"] > 0 and fringe["total_takedowns"] > 0
     assert _run(CASES["eager_pools"], True).summary()["total_pooled_finetunes"] > 0
+    malicious = _run(CASES["malicious_actors"], True)
+    registry = malicious.checkpoints
+    kinds = {registry[i].kind for i in range(len(registry))}
+    assert {"stripped", "uplift", "api_abuse"} <= kinds  # strips, uplifts, API abuse
+    assert malicious.weapon_held.any()  # shared weapons
+    tiers = {i.tier for i in malicious.incidents}
+    assert tiers == {"common", "severe"} and malicious.summary()["total_baseline_incidents"] > 0
