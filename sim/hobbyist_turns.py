@@ -80,8 +80,11 @@ from numba import njit
     P_UPLIFT_DATA,
     P_UPLIFT_SKILL,
     P_API_ABUSE_P,
-) = range(54)
-N_P = 54
+    P_MAL_JOIN,
+    P_FT_USD,
+    P_UPLIFT_COMPUTE,
+) = range(57)
+N_P = 57
 # integer parameters (q)
 (
     Q_K,
@@ -368,37 +371,107 @@ def _malicious_finds(
 
 
 @njit(cache=True)
+def _strip_price(node, cid, tier_severe, node_arrays, cols, p, q):
+    """MaliciousActor.strip_prices_of one checkpoint: costs.strip_cost, plus
+    costs.uplift_cost for the severe tier."""
+    priv_ft, priv_strip, priv_bypass = node_arrays[6], node_arrays[7], node_arrays[8]
+    capability = cols[0][cid]
+    bypass = (q[Q_PUB_BYPASS] + priv_bypass[node]) > 0
+    tamper = 0.0 if bypass else cols[2][cid]
+    fine = max(10.0 ** (-(p[P_PUB_FT] + priv_ft[node])), p[P_TFLOOR])
+    strip = max(10.0 ** (-(p[P_PUB_STRIP] + priv_strip[node])), 0.0)
+    scale = 10.0 ** (p[P_ELASTICITY] * capability)
+    price = (
+        p[P_STRIP_USD]
+        * scale
+        * p[P_TIME]
+        * max(fine * strip, p[P_STRIP_FLOOR])
+        * (cols[1][cid] * (1.0 + p[P_TAMPER_MULT] * tamper))
+    )
+    if tier_severe:
+        price = price + _uplift_price(node, capability, node_arrays, p)
+    return price
+
+
+@njit(cache=True)
+def _uplift_price(node, capability, node_arrays, p):
+    """MaliciousActor.uplift_price of the severe tier (costs.uplift_cost)."""
+    fine = max(10.0 ** (-(p[P_PUB_FT] + node_arrays[6][node])), p[P_TFLOOR])
+    scale = 10.0 ** (p[P_ELASTICITY] * capability)
+    compute = p[P_UPLIFT_COMPUTE] * (p[P_FT_USD] * scale * p[P_TIME] * fine)
+    return compute + p[P_UPLIFT_DATA]
+
+
+@njit(cache=True)
+def _pool_can_uplift(node, cost, tier_severe, node_arrays, adj, p, q, u, pos, pool):
+    """MaliciousActor.pool_and_weaponise's test: does a pool form (pooling.form_pool, which
+    draws) whose most skilled member can do the uplift? Returns (yes, pos)."""
+    kinds, budget, skill, spent, banned_until = (
+        node_arrays[0],
+        node_arrays[1],
+        node_arrays[2],
+        node_arrays[4],
+        node_arrays[5],
+    )
+    size, pos = _form_pool(
+        node,
+        cost,
+        kinds,
+        budget,
+        spent,
+        banned_until,
+        adj[0],
+        adj[1],
+        adj[2],
+        p,
+        q,
+        u,
+        pos,
+        pool,
+        p[P_MAL_JOIN],
+    )
+    if size == 0:
+        return False, pos
+    top = 0.0
+    for j in range(size):
+        top = max(top, skill[pool[j]])
+    return not tier_severe or top >= p[P_UPLIFT_SKILL], pos
+
+
+@njit(cache=True)
 def _malicious_turn(
     node,
     malicious,
-    budget,
-    skill,
+    node_arrays,
     private,
+    adj,
     cols,
     tickets,
     counts,
-    off_maxcap,
+    off_ids,
     p,
     q,
     u,
     pos,
-    f,
     mal_log,
     found,
     drawn,
     second,
+    pool,
 ):
     """MaliciousActor.step where it changes nothing the month's later turns read before
     Python catches up: an equipped actor's AI-enabled attempt that fails
     (``misuse.attempt_ai``); an unequipped actor (holding no shared weapon) that downloads
-    stripped weights (common tier), or that finds nothing fit for its goal to strip and no
-    API it will abuse, and whose non-AI attempt fails (``misuse.attempt_baseline``). What it
-    now holds is logged for Python.
+    stripped weights (common tier), or that cannot pay alone to strip what it finds fit for
+    its goal and fails to pool for the cheapest (``try_strip``), finds no API it will abuse,
+    and whose non-AI attempt fails (``misuse.attempt_baseline``). What it now holds is logged
+    for Python.
 
     Returns (taken, pos). Not taken (an incident, whose heavy tail draws from the model's
-    generator; pooling, paying, stripping, an API abuse; a shared weapon): nothing was
-    changed and Python takes the whole turn from the same position of the stream."""
+    generator; a strip alone or pooled, an uplift, an API abuse; a shared weapon): nothing
+    was changed and Python takes the whole turn from the same position of the stream."""
     equipped, success, severe, goal, weapon = malicious
+    budget, skill = node_arrays[1], node_arrays[2]
     col_cap = cols[0]
     start = pos
     tier_severe = severe[node]
@@ -428,24 +501,44 @@ def _malicious_turn(
             or (col_cap[cid] == col_cap[pick] and cid < pick)
         ):
             pick = cid
-    if pick >= 0:
-        if tier_severe:  # pay_and_weaponise: Python's
-            return False, start
+    solo_uplift = not tier_severe or skill[node] >= p[P_UPLIFT_SKILL]
+    if pick >= 0 and not tier_severe:
         _log_equip(mal_log, counts, node, pick)
         return True, pos
-    # --- try_strip: anything fit on the safe shelf is Python's (prices, pools) -----------
-    if off_maxcap + uplift >= aim:
-        return False, start
+    if pick >= 0:  # pay_and_weaponise: the uplift alone, else pooled; if neither, go on
+        price = _uplift_price(node, col_cap[pick], node_arrays, p)
+        if solo_uplift and budget[node] >= price:
+            return False, start
+        pooled, pos = _pool_can_uplift(
+            node, price, tier_severe, node_arrays, adj, p, q, u, pos, pool
+        )
+        if pooled:
+            return False, start
+    # --- try_strip: stripping alone or in a pool is Python's; a pool that fails is not ----
     nf, fringe, pos = _malicious_finds(
         node, 0, fringe, cols, tickets, counts, private, p, k, u, pos, found, drawn, second
     )
-    for j in range(nf):
-        if _fits(col_cap, found[j], uplift, aim):
-            return False, start
+    cheapest, cheapest_price = -1, 0.0
+    n_off = len(off_ids)
+    for j in range(n_off + nf):
+        cid = off_ids[j] if j < n_off else found[j - n_off]
+        if not _fits(col_cap, cid, uplift, aim):
+            continue
+        price = _strip_price(node, cid, tier_severe, node_arrays, cols, p, q)
+        if solo_uplift and budget[node] >= price:
+            return False, start  # it strips alone
+        if cheapest < 0 or price < cheapest_price or (price == cheapest_price and cid < cheapest):
+            cheapest, cheapest_price = cid, price
+    if cheapest >= 0:  # pool_and_weaponise
+        pooled, pos = _pool_can_uplift(
+            node, cheapest_price, tier_severe, node_arrays, adj, p, q, u, pos, pool
+        )
+        if pooled:
+            return False, start  # the pool strips
     # --- try_api_abuse: an attempt that goes ahead is Python's ---------------------------
     if p[P_API_CAP] + uplift >= aim:
         price = p[P_API_ABUSE_USD] + (p[P_UPLIFT_DATA] if tier_severe else 0.0)
-        if budget[node] >= price and (not tier_severe or skill[node] >= p[P_UPLIFT_SKILL]):
+        if budget[node] >= price and solo_uplift:
             if u[pos] < p[P_API_ABUSE_P]:
                 return False, start
             pos += 1
@@ -504,9 +597,6 @@ def turns(
     t = int(p[P_T])
     k = q[Q_K]
     n_off = len(off_ids)
-    off_maxcap = -np.inf  # the safe offer's most capable entry (for malicious actors' goals)
-    for i in range(n_off):
-        off_maxcap = max(off_maxcap, cols[0][off_ids[i]])
     # scratch for one turn: what it reaches (ids, values, unit costs), shelf of each
     reach_id = np.empty(8 * k + 16, dtype=np.int64)
     reach_val = np.empty(8 * k + 16)
@@ -525,27 +615,27 @@ def turns(
         if banned_until[node] > t or spent[node] == t:
             continue
         if kinds[node] != 1:
-            if len(u) - pos < 8 * k + 32:
+            if len(u) - pos < 8 * k + 2 * adj_deg[node] + 32:  # up to two pools
                 return REFILL, index, pos
             taken, pos = _malicious_turn(
                 node,
                 malicious,
-                budget,
-                skill,
+                node_arrays,
                 private,
+                (adj_start, adj_deg, adj_nbr),
                 cols,
                 tickets,
                 counts,
-                off_maxcap,
+                off_ids,
                 p,
                 q,
                 u,
                 pos,
-                f,
                 mal_log,
                 found,
                 drawn,
                 second,
+                pool,
             )
             if not taken:
                 return MALICIOUS, index, pos
@@ -857,6 +947,7 @@ def turns(
                     u,
                     pos,
                     pool,
+                    p[P_JOIN],
                 )
                 if n_members > 0:
                     made = True
@@ -966,10 +1057,25 @@ def _best_affordable(
 
 @njit(cache=True)
 def _form_pool(
-    node, cost, kinds, budget, spent, banned_until, adj_start, adj_deg, adj_nbr, p, q, u, pos, pool
+    node,
+    cost,
+    kinds,
+    budget,
+    spent,
+    banned_until,
+    adj_start,
+    adj_deg,
+    adj_nbr,
+    p,
+    q,
+    u,
+    pos,
+    pool,
+    join,
 ):
-    """pooling.form_pool: the members (initiator first) in ``pool``, returning their number
-    (0: the pool cannot pay) and the position in ``u``."""
+    """pooling.form_pool (each contact joins with probability ``join``): the members
+    (initiator first) in ``pool``, returning their number (0: the pool cannot pay) and the
+    position in ``u``."""
     if q[Q_POOLING] == 0:
         return 0, pos
     t = int(p[P_T])
@@ -999,7 +1105,7 @@ def _form_pool(
     size = 1
     total = budget[node]
     for j in range(m):
-        if joins[j] >= p[P_JOIN]:
+        if joins[j] >= join:
             continue
         pool[size] = ranked[j]
         size += 1

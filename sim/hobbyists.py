@@ -167,7 +167,7 @@ class Hobbyist(Actor):
                     len(model.uniforms.buffer)
                     - model.uniforms.pos
                     + 8 * month.q[hobbyist_turns.Q_K]
-                    + degree
+                    + 2 * degree
                     + 32
                 )
 
@@ -502,6 +502,8 @@ class _Month:
         p[k.P_API_CAP] = max(api_caps) if api_caps else -np.inf
         p[k.P_API_ABUSE_USD], p[k.P_UPLIFT_DATA] = c.api_abuse_usd, m.uplift_data_usd
         p[k.P_UPLIFT_SKILL], p[k.P_API_ABUSE_P] = m.uplift_min_skill, m.api_abuse_prob
+        p[k.P_MAL_JOIN], p[k.P_UPLIFT_COMPUTE] = m.pool_join_prob, m.uplift_compute_factor
+        p[k.P_FT_USD] = c.finetune_cost_usd
         q = np.zeros(k.N_Q, dtype=np.int64)
         q[k.Q_K], q[k.Q_KYC] = sharing.search_candidates, int(kyc)
         q[k.Q_PM] = int(policies.active("pool_monitoring", t))
