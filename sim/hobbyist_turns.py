@@ -9,9 +9,9 @@ of operations and reading the same stream of uniform draws (``sim.draws``), so a
 the same numbers with this kernel as with the per-agent Python code (``tests/test_turns.py``
 checks it, policy by policy). What Python does once a run of turns returns: checkpoint
 objects for the new rows, the oversight records, the pool ties to strengthen, the hubs'
-sorted shelves, and the malicious log: what actors now hold, their incidents
-(``Hobbyist.take_turns``). A turn that invents a technique stops the run, so the invention
-draws from the model's generator in order.
+sorted shelves, and the malicious log: what actors now hold (``Hobbyist.take_turns``). A
+turn that invents a technique stops the run, so the invention draws from the model's
+generator in order.
 
 Array layout (all by node or by checkpoint id, as the model and ``Columns`` hold them):
 ``p`` holds the month's float parameters and ``q`` the integer ones (indices below);
@@ -322,10 +322,10 @@ def _fits(col_cap, cid, uplift, goal):
 
 
 @njit(cache=True)
-def _malicious_finds(
+def _personal_finds(
     node, shelf, fringe, cols, tickets, counts, private, p, k, u, pos, found, drawn, second
 ):
-    """search.personal_ids of a malicious actor on one shelf: popular main-hub entries, then
+    """search.personal_ids on one shelf: popular main-hub entries, then
     (if it searches the fringe hub this month: ``fringe``, or -1 to make the month's one draw
     now) the fringe hub's best and popular entries, then its private share.
     Returns (count found, fringe, pos)."""
@@ -371,23 +371,24 @@ def _malicious_finds(
 
 
 @njit(cache=True)
+def _strip_cost(node, capability, safeguard, tamper, node_arrays, p, q):
+    """costs.strip_cost for ``node`` (its known techniques; tamper resistance counts unless
+    it can bypass it): Hobbyist.strip_price and MaliciousActor.strip_price."""
+    priv_ft, priv_strip, priv_bypass = node_arrays[6], node_arrays[7], node_arrays[8]
+    fine = max(10.0 ** (-(p[P_PUB_FT] + priv_ft[node])), p[P_TFLOOR])
+    strip = max(10.0 ** (-(p[P_PUB_STRIP] + priv_strip[node])), 0.0)
+    bypass = (q[Q_PUB_BYPASS] + priv_bypass[node]) > 0
+    tm = 0.0 if bypass else tamper
+    curve = p[P_STRIP_USD] * 10.0 ** (p[P_ELASTICITY] * capability) * p[P_TIME]
+    return curve * max(fine * strip, p[P_STRIP_FLOOR]) * (safeguard * (1.0 + p[P_TAMPER_MULT] * tm))
+
+
+@njit(cache=True)
 def _strip_price(node, cid, tier_severe, node_arrays, cols, p, q):
     """MaliciousActor.strip_prices_of one checkpoint: costs.strip_cost, plus
     costs.uplift_cost for the severe tier."""
-    priv_ft, priv_strip, priv_bypass = node_arrays[6], node_arrays[7], node_arrays[8]
     capability = cols[0][cid]
-    bypass = (q[Q_PUB_BYPASS] + priv_bypass[node]) > 0
-    tamper = 0.0 if bypass else cols[2][cid]
-    fine = max(10.0 ** (-(p[P_PUB_FT] + priv_ft[node])), p[P_TFLOOR])
-    strip = max(10.0 ** (-(p[P_PUB_STRIP] + priv_strip[node])), 0.0)
-    scale = 10.0 ** (p[P_ELASTICITY] * capability)
-    price = (
-        p[P_STRIP_USD]
-        * scale
-        * p[P_TIME]
-        * max(fine * strip, p[P_STRIP_FLOOR])
-        * (cols[1][cid] * (1.0 + p[P_TAMPER_MULT] * tamper))
-    )
+    price = _strip_cost(node, capability, cols[1][cid], cols[2][cid], node_arrays, p, q)
     if tier_severe:
         price = price + _uplift_price(node, capability, node_arrays, p)
     return price
@@ -487,7 +488,7 @@ def _malicious_turn(
     # --- try_stripped_download: the stripped shelf's offer and its own finds ------------
     if counts[C_STRIPPED_OFFER] == -2:  # search.offer, first use
         counts[C_STRIPPED_OFFER] = counts[C_MAIN_STRIPPED_BEST]
-    nf, fringe, pos = _malicious_finds(
+    nf, fringe, pos = _personal_finds(
         node, 1, -1, cols, tickets, counts, private, p, k, u, pos, found, drawn, second
     )
     pick = counts[C_STRIPPED_OFFER]
@@ -515,7 +516,7 @@ def _malicious_turn(
         if pooled:
             return False, start
     # --- try_strip: stripping alone or in a pool is Python's; a pool that fails is not ----
-    nf, fringe, pos = _malicious_finds(
+    nf, fringe, pos = _personal_finds(
         node, 0, fringe, cols, tickets, counts, private, p, k, u, pos, found, drawn, second
     )
     cheapest, cheapest_price = -1, 0.0
@@ -591,7 +592,6 @@ def turns(
     )
     _col_sg, col_cost, col_value, col_kind = cols[1], cols[3], cols[4], cols[5]
     col_root = cols[7]
-    on_hub, on_fringe = cols[15], cols[16]
     off_ids, off_costs, off_values, off_prefix, off_quantised, off_sorted = offer[:6]
     off_prefix_fp, off_fp_count, root_keys, root_top1, root_top2 = offer[6:]
     t = int(p[P_T])
@@ -657,48 +657,26 @@ def turns(
         # --- Reach.__init__: the shelves' offers and what it finds itself ----------------
         shelves = 2 if uncensored else 1
         n_reach = 0
-        fringe = False
+        fringe = -1  # search.searches_fringe: drawn on the first shelf searched
         for shelf in range(shelves):
             if shelf == 1 and counts[C_STRIPPED_OFFER] == -2:  # search.offer, first use
                 counts[C_STRIPPED_OFFER] = counts[C_MAIN_STRIPPED_BEST]
-            # search.personal
-            nf, pos = _sample(
-                tickets[shelf],
-                counts[C_TICKETS + shelf],
-                counts[C_KEYS + shelf],
-                on_hub,
+            nf, fringe, pos = _personal_finds(
+                node,
+                shelf,
+                fringe,
+                cols,
+                tickets,
+                counts,
+                private,
+                p,
                 k,
                 u,
                 pos,
                 found,
-                0,
                 drawn,
                 second,
             )
-            if shelf == 0:  # search.searches_fringe: one draw per actor and month
-                fringe = u[pos] < p[P_FRINGE]
-                pos += 1
-            if fringe:
-                best = counts[C_FRINGE_BEST + shelf]
-                if best >= 0:
-                    found[nf] = best
-                    nf += 1
-                nf, pos = _sample(
-                    tickets[2 + shelf],
-                    counts[C_TICKETS + 2 + shelf],
-                    counts[C_KEYS + 2 + shelf],
-                    on_fringe,
-                    k,
-                    u,
-                    pos,
-                    found,
-                    nf,
-                    drawn,
-                    second,
-                )
-            if private[shelf, node] >= 0:
-                found[nf] = private[shelf, node]
-                nf += 1
             shelf_start[shelf] = n_reach
             for j in range(nf):  # each once, in the order found, not in the shelf's offer
                 cid = found[j]
@@ -1147,9 +1125,7 @@ def _make(
     keys_log,
 ):
     """Hobbyist.make and Hobbyist.share: a benign run on open weights."""
-    _kinds, budget, skill, own_hw, spent, banned_until, priv_ft, priv_strip, priv_bypass = (
-        node_arrays
-    )
+    budget, skill, own_hw, spent, banned_until = node_arrays[1:6]
     col_cap, col_sg, col_tm, col_cost, col_value = cols[0], cols[1], cols[2], cols[3], cols[4]
     t = int(p[P_T])
     pooled = n_members > 1
@@ -1227,17 +1203,7 @@ def _make(
         for j in range(n_members):
             held += budget[pool[j]]
         left = held - cost
-        # Hobbyist.strip_price (costs.strip_cost)
-        fine = max(10.0 ** (-(p[P_PUB_FT] + priv_ft[node])), p[P_TFLOOR])
-        strip = max(10.0 ** (-(p[P_PUB_STRIP] + priv_strip[node])), 0.0)
-        bypass = (q[Q_PUB_BYPASS] + priv_bypass[node]) > 0
-        tm = 0.0 if bypass else tamper
-        curve = p[P_STRIP_USD] * 10.0 ** (p[P_ELASTICITY] * capability) * p[P_TIME]
-        price = (
-            curve
-            * max(fine * strip, p[P_STRIP_FLOOR])
-            * (safeguard * (1.0 + p[P_TAMPER_MULT] * tm))
-        )
+        price = _strip_cost(node, capability, safeguard, tamper, node_arrays, p, q)
         if left >= price:
             safeguard, tamper = 0.0, 0.0
     # --- Hobbyist.share ----------------------------------------------------------------------

@@ -64,8 +64,8 @@ class MaliciousActor(Actor):
     def month_arrays(cls, model: EcosystemModel) -> tuple[np.ndarray, ...]:
         """For the compiled turns (``hobbyist_turns._malicious_turn``), per node at the
         month's start: is it an equipped malicious actor, its AI-enabled attempt's success
-        probability, is it of the severe tier, its goal; and the
-        model's live ``weapon_held``. An actor's state changes only in its own turn, or when
+        probability, is it of the severe tier, its goal; and the model's live
+        ``weapon_held``. An actor's state changes only in its own turn, or when
         a pool it joins marks it spent for the month, so these hold for its turn."""
         n = len(model.actors)
         equipped = np.zeros(n, dtype=np.bool_)
@@ -74,9 +74,8 @@ class MaliciousActor(Actor):
         goal = np.zeros(n)
         nodes = model.malicious_nodes
         actors = [model.actors[v] for v in nodes.tolist()]
-        if actors:
-            severe[nodes] = [a.tier == "severe" for a in actors]
-            goal[nodes] = [a.goal for a in actors]
+        severe[nodes] = [a.tier == "severe" for a in actors]
+        goal[nodes] = [a.goal for a in actors]
         ready = [a for a in actors if a.is_equipped]
         if ready:
             at = np.array([a.node for a in ready], dtype=np.int64)
