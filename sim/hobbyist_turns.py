@@ -83,8 +83,16 @@ from numba import njit
     P_MAL_JOIN,
     P_FT_USD,
     P_UPLIFT_COMPUTE,
-) = range(57)
-N_P = 57
+    # incidents (``sim.misuse``)
+    P_THRESH_COMMON,
+    P_THRESH_SEVERE,
+    P_SEVERE_SCALE,
+    P_SEV_ELASTICITY,
+    P_SIGMA,
+    P_BASE_SEVERITY,
+    P_REPORT,
+) = range(64)
+N_P = 64
 # integer parameters (q)
 (
     Q_K,
@@ -130,8 +138,9 @@ N_F = 9
     C_MEMBERS,
     C_UPLOADS,
     C_MAL,  # entries in the malicious log: (node, the id it now holds, -1: none)
-) = range(17)
-N_C = 17
+    C_INC,  # entries in the incident log: (node, checkpoint id or -1: baseline, reported)
+) = range(18)
+N_C = 18
 # the checkpoint columns as the kernel receives them (``Columns`` attributes)
 COLUMNS = (
     "capability",
@@ -316,6 +325,23 @@ def _log_equip(mal_log, counts, node, cid):
 
 
 @njit(cache=True)
+def _heavy_tail(sigma, u, pos):
+    """misuse.heavy_tail: a lognormal factor of mean 1 from two uniform draws (Box-Muller)."""
+    z = np.sqrt(-2.0 * np.log(1.0 - u[pos])) * np.cos(2.0 * np.pi * u[pos + 1])
+    return np.exp(sigma * z - sigma * sigma / 2)
+
+
+@njit(cache=True)
+def _log_incident(inc_log, inc_sev, counts, node, cid, severity, reported):
+    """misuse.ai_incident (``cid`` the checkpoint used) or misuse.baseline_incident (``cid``
+    -1), for Python to apply in order."""
+    i = counts[C_INC]
+    inc_log[i, 0], inc_log[i, 1], inc_log[i, 2] = node, cid, reported
+    inc_sev[i] = severity
+    counts[C_INC] += 1
+
+
+@njit(cache=True)
 def _fits(col_cap, cid, uplift, goal):
     """MaliciousActor.fitting's test: capable enough for the goal after any uplift."""
     return col_cap[cid] + uplift >= goal
@@ -455,31 +481,41 @@ def _malicious_turn(
     u,
     pos,
     mal_log,
+    inc_log,
+    inc_sev,
     found,
     drawn,
     second,
     pool,
 ):
     """MaliciousActor.step where it changes nothing the month's later turns read before
-    Python catches up: an equipped actor's AI-enabled attempt that fails
-    (``misuse.attempt_ai``); an unequipped actor (holding no shared weapon) that downloads
+    Python catches up: an equipped actor's AI-enabled attempt (``misuse.attempt_ai``; an
+    incident is logged for Python); an unequipped actor (holding no shared weapon) that downloads
     stripped weights (common tier), or that cannot pay alone to strip what it finds fit for
     its goal and fails to pool for the cheapest (``try_strip``), finds no API it will abuse,
-    and whose non-AI attempt fails (``misuse.attempt_baseline``). What it now holds is logged
-    for Python.
+    and then makes a non-AI attempt (``misuse.attempt_baseline``). What it now holds and
+    its incidents are logged for Python.
 
-    Returns (taken, pos). Not taken (an incident, whose heavy tail draws from the model's
-    generator; a strip alone or pooled, an uplift, an API abuse; a shared weapon): nothing
-    was changed and Python takes the whole turn from the same position of the stream."""
-    equipped, success, severe, goal, weapon = malicious
+    Returns (taken, pos). Not taken (a strip alone or pooled, an uplift, an API abuse; a
+    shared weapon): nothing was changed and Python takes the whole turn from the same
+    position of the stream."""
+    equipped, success, severe, goal, weapon, held = malicious
     budget, skill = node_arrays[1], node_arrays[2]
     col_cap = cols[0]
     start = pos
     tier_severe = severe[node]
-    if equipped[node]:  # --- misuse.attempt_ai: a hit is Python's (its heavy tail)
-        if u[pos] < success[node]:
-            return False, start
-        return True, pos + 1
+    if equipped[node]:  # --- misuse.attempt_ai
+        if u[pos] >= success[node]:
+            return True, pos + 1
+        cid = held[node]
+        threshold = p[P_THRESH_SEVERE] if tier_severe else p[P_THRESH_COMMON]
+        severity = (p[P_SEVERE_SCALE] if tier_severe else 1.0) * 10.0 ** (
+            p[P_SEV_ELASTICITY] * (col_cap[cid] - threshold)
+        )
+        severity *= _heavy_tail(p[P_SIGMA], u, pos + 1)
+        reported = u[pos + 3] < p[P_REPORT]
+        _log_incident(inc_log, inc_sev, counts, node, cid, severity, reported)
+        return True, pos + 4
     if weapon[node]:  # try_shared_weapon: Python's
         return False, start
     uplift = p[P_UPLIFT] if tier_severe else 0.0
@@ -547,9 +583,13 @@ def _malicious_turn(
     chance = p[P_BASE_P] * (0.5 + skill[node])
     if tier_severe:
         chance *= p[P_SEVERE_BASE]
-    if u[pos] < min(1.0, chance):  # a hit is Python's (its heavy tail)
-        return False, start
+    hit = u[pos] < min(1.0, chance)
     pos += 1
+    if hit:
+        scale = p[P_SEVERE_SCALE] if tier_severe else 1.0
+        severity = scale * p[P_BASE_SEVERITY] * _heavy_tail(p[P_SIGMA], u, pos)
+        pos += 2
+        _log_incident(inc_log, inc_sev, counts, node, -1, severity, False)
     _log_equip(mal_log, counts, node, -1)  # equip(None)
     return True, pos
 
@@ -578,6 +618,8 @@ def turns(
     members_log,
     keys_log,
     mal_log,
+    inc_log,
+    inc_sev,
 ):
     """The turns of ``order[first:]`` (hobbyists and malicious actors, in turn order):
     Hobbyist.step for each hobbyist; MaliciousActor.step where :func:`_malicious_turn`
@@ -615,7 +657,7 @@ def turns(
         if banned_until[node] > t or spent[node] == t:
             continue
         if kinds[node] != 1:
-            if len(u) - pos < 8 * k + 2 * adj_deg[node] + 32:  # up to two pools
+            if len(u) - pos < 8 * k + 2 * adj_deg[node] + 40:  # two pools, an incident
                 return REFILL, index, pos
             taken, pos = _malicious_turn(
                 node,
@@ -632,6 +674,8 @@ def turns(
                 u,
                 pos,
                 mal_log,
+                inc_log,
+                inc_sev,
                 found,
                 drawn,
                 second,

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from sim import costs, derivatives, hobbyist_turns, network, search
+from sim import costs, derivatives, hobbyist_turns, misuse, network, search
 from sim.actors import Actor
 from sim.checkpoints import Checkpoint, Kind
 from sim.malicious import MaliciousActor
@@ -150,6 +150,8 @@ class Hobbyist(Actor):
                 run.members,
                 run.keys,
                 run.mal_log,
+                run.inc_log,
+                run.inc_sev,
             )
             model.uniforms.settle(pos)
             run.finish(model)
@@ -168,7 +170,7 @@ class Hobbyist(Actor):
                     - model.uniforms.pos
                     + 8 * month.q[hobbyist_turns.Q_K]
                     + 2 * degree
-                    + 32
+                    + 40
                 )
 
     def step(self) -> None:
@@ -504,6 +506,10 @@ class _Month:
         p[k.P_UPLIFT_SKILL], p[k.P_API_ABUSE_P] = m.uplift_min_skill, m.api_abuse_prob
         p[k.P_MAL_JOIN], p[k.P_UPLIFT_COMPUTE] = m.pool_join_prob, m.uplift_compute_factor
         p[k.P_FT_USD] = c.finetune_cost_usd
+        p[k.P_THRESH_COMMON], p[k.P_THRESH_SEVERE] = m.harm_threshold_oom, m.severe_threshold_oom
+        p[k.P_SEVERE_SCALE], p[k.P_SEV_ELASTICITY] = m.severe_severity, m.severity_elasticity
+        p[k.P_SIGMA], p[k.P_BASE_SEVERITY] = m.severity_sigma, m.baseline_severity_factor
+        p[k.P_REPORT] = cfg.regulator.report_prob
         q = np.zeros(k.N_Q, dtype=np.int64)
         q[k.Q_K], q[k.Q_KYC] = sharing.search_candidates, int(kyc)
         q[k.Q_PM] = int(policies.active("pool_monitoring", t))
@@ -524,7 +530,7 @@ class _Month:
 
     def logs(self, turns: int) -> tuple[np.ndarray, ...]:
         """Logs for ``turns`` turns (the activity rows, pool members, hub keys, what
-        malicious actors now hold), reused."""
+        malicious actors now hold, their incidents and the incidents' severities), reused."""
         if self._logs is None or len(self._logs[2]) < 2 * turns:
             size = max(2 * turns, 64)
             self._logs = (
@@ -532,6 +538,8 @@ class _Month:
                 np.zeros(size * (self._max_members + 2) // 2, dtype=np.int64),
                 np.zeros((size, 2), dtype=np.int64),
                 np.zeros((size, 2), dtype=np.int64),
+                np.zeros((size, 3), dtype=np.int64),
+                np.zeros(size),
             )
         return self._logs
 
@@ -624,7 +632,9 @@ class _TurnsRun:
         f[k.F_TAKEDOWNS] = tally.takedowns
         f[k.F_REUPLOADS] = tally.reuploads
         f[k.F_DEFENCE] = model.defence.added
-        self.acts, self.members, self.keys, self.mal_log = month.logs(turns)
+        self.acts, self.members, self.keys, self.mal_log, self.inc_log, self.inc_sev = month.logs(
+            turns
+        )
 
     def finish(self, model: EcosystemModel) -> None:
         k, counts = hobbyist_turns, self.counts
@@ -666,18 +676,29 @@ class _TurnsRun:
         tally.takedowns = int(f[k.F_TAKEDOWNS])
         tally.reuploads = int(f[k.F_REUPLOADS])
         model.defence.added = int(f[k.F_DEFENCE])
-        self._finish_malicious(model, int(counts[k.C_MAL]))
+        self._finish_malicious(model, int(counts[k.C_MAL]), int(counts[k.C_INC]))
         made = int(counts[k.C_STRIPPED_OFFER])
         if made != -2 and search.OFFER_KEYS[True] not in model.month_cache:
             search.cache_offer(model, True, [] if made < 0 else [registry[made]])
 
-    def _finish_malicious(self, model: EcosystemModel, count: int) -> None:
-        """What the malicious actors whose turns the kernel took now hold."""
+    def _finish_malicious(self, model: EcosystemModel, count: int, incidents: int) -> None:
+        """What the malicious actors whose turns the kernel took now hold, and their
+        incidents, in the order they happened."""
         registry = model.checkpoints
         for node, cid in self.mal_log[:count].tolist():
             actor = model.actors[node]
             assert isinstance(actor, MaliciousActor)
             actor.equip(None if cid < 0 else registry[cid])
+        rows = self.inc_log[:incidents].tolist()
+        for (node, cid, reported), severity in zip(
+            rows, self.inc_sev[:incidents].tolist(), strict=True
+        ):
+            if cid < 0:
+                misuse.baseline_incident(model, severity)
+                continue
+            actor = model.actors[node]
+            assert isinstance(actor, MaliciousActor)
+            misuse.ai_incident(model, actor, registry[cid], severity, bool(reported))
 
 
 def _only(offer: search.Offer) -> int:

@@ -64,14 +64,16 @@ class MaliciousActor(Actor):
     def month_arrays(cls, model: EcosystemModel) -> tuple[np.ndarray, ...]:
         """For the compiled turns (``hobbyist_turns._malicious_turn``), per node at the
         month's start: is it an equipped malicious actor, its AI-enabled attempt's success
-        probability, is it of the severe tier, its goal; and the model's live
-        ``weapon_held``. An actor's state changes only in its own turn, or when
-        a pool it joins marks it spent for the month, so these hold for its turn."""
+        probability, is it of the severe tier, its goal; the model's live ``weapon_held``;
+        the id of the checkpoint an equipped actor holds (-1: none). An actor's state changes
+        only in its own turn, or when a pool it joins marks it spent for the month, so these
+        hold for its turn."""
         n = len(model.actors)
         equipped = np.zeros(n, dtype=np.bool_)
         success = np.ones(n)
         severe = np.zeros(n, dtype=np.bool_)
         goal = np.zeros(n)
+        held = np.full(n, -1, dtype=np.int64)
         nodes = model.malicious_nodes
         actors = [model.actors[v] for v in nodes.tolist()]
         severe[nodes] = [a.tier == "severe" for a in actors]
@@ -82,15 +84,15 @@ class MaliciousActor(Actor):
             skill = np.array([a.skill for a in ready])
             equipped[at] = True
             success[at] = np.minimum(1.0, misuse.ai_success_odds(model, skill))
-        return equipped, success, severe, goal, model.weapon_held
+            held[at] = [a.equipped.id for a in ready]  # type: ignore[union-attr]
+        return equipped, success, severe, goal, model.weapon_held, held
 
     def step(self) -> None:
         """One active month: misuse what it holds, or get something, or use non-AI means."""
         self.model.spent_step[self.node] = self.model.steps  # (no pool can recruit it now)
         if self.is_equipped:
             assert self.equipped is not None
-            if misuse.attempt_ai(self.model, self, self.equipped):
-                self.goal += self.model.cfg.malicious.defence_adaptation_oom
+            misuse.attempt_ai(self.model, self, self.equipped)
             return
         self.equip(None)
         got = (

@@ -7,7 +7,8 @@ this month can act through the non-AI baseline route (Kapoor et al. 2024: judge 
 against the pre-existing baseline), with lower success and severity. AI-enabled and baseline
 incidents and harm are counted apart, so a policy is judged by the change in total harm.
 Severity = tier scale x 10^(elasticity x (capability - tier threshold)) x a lognormal draw
-of mean 1 (a heavy tail).
+of mean 1 (a heavy tail). Its normal deviate comes from two of the model's uniform draws
+(Box-Muller), so the compiled turns (``sim.hobbyist_turns``) draw it from the same stream.
 """
 
 from __future__ import annotations
@@ -46,8 +47,12 @@ def tier_threshold(model: EcosystemModel, tier: Tier) -> float:
 
 
 def heavy_tail(model: EcosystemModel) -> float:
+    """A lognormal factor of mean 1: exp(sigma z - sigma^2 / 2), z a standard normal made
+    from two uniform draws by the Box-Muller transform."""
     sigma = model.cfg.malicious.severity_sigma
-    return math.exp(sigma * float(model.rng.standard_normal()) - sigma * sigma / 2)
+    u1, u2 = model.uniform(), model.uniform()
+    z = math.sqrt(-2.0 * math.log(1.0 - u1)) * math.cos(2.0 * math.pi * u2)
+    return math.exp(sigma * z - sigma * sigma / 2)
 
 
 def ai_success_odds(model: EcosystemModel, skill: Any) -> Any:
@@ -64,12 +69,22 @@ def attempt_ai(model: EcosystemModel, actor: MaliciousActor, ckpt: Checkpoint) -
     margin = ckpt.capability - tier_threshold(model, actor.tier)
     severity = tier_scale(model, actor.tier) * 10.0 ** (mal.severity_elasticity * margin)
     severity *= heavy_tail(model)
+    reported = model.uniform() < model.cfg.regulator.report_prob
+    ai_incident(model, actor, ckpt, severity, reported)
+    return True
+
+
+def ai_incident(
+    model: EcosystemModel, actor: MaliciousActor, ckpt: Checkpoint, severity: float, reported: bool
+) -> None:
+    """What an AI-enabled incident changes: the tallies, the liability of the lab it descends
+    from, the regulator's reports (if ``reported``) and the actor's goal (defenders adapt)."""
     model.tally.misuse_incidents += 1
     model.tally.severe_incidents += int(actor.tier == "severe")
     model.tally.harm += severity
     attribute(model, ckpt)
-    report(model, Incident(model.steps, actor.node, ckpt, severity, actor.tier, None))
-    return True
+    report(model, Incident(model.steps, actor.node, ckpt, severity, actor.tier, None), reported)
+    actor.goal += model.cfg.malicious.defence_adaptation_oom
 
 
 def attempt_baseline(model: EcosystemModel, actor: MaliciousActor) -> bool:
@@ -81,9 +96,13 @@ def attempt_baseline(model: EcosystemModel, actor: MaliciousActor) -> bool:
     if model.uniform() >= min(1.0, p):
         return False
     severity = tier_scale(model, actor.tier) * mal.baseline_severity_factor * heavy_tail(model)
+    baseline_incident(model, severity)
+    return True
+
+
+def baseline_incident(model: EcosystemModel, severity: float) -> None:
     model.tally.baseline_incidents += 1
     model.tally.baseline_harm += severity
-    return True
 
 
 def attribute(model: EcosystemModel, ckpt: Checkpoint) -> None:
@@ -93,11 +112,12 @@ def attribute(model: EcosystemModel, ckpt: Checkpoint) -> None:
         creator.attributed_incidents += 1
 
 
-def report(model: EcosystemModel, incident: Incident) -> None:
-    """An AI-enabled incident reaches the AI regulator with ``report_prob``, after a lag
-    (baseline-route incidents are ordinary crime, outside its remit)."""
+def report(model: EcosystemModel, incident: Incident, reported: bool) -> None:
+    """An AI-enabled incident reaches the AI regulator if ``reported`` (drawn with
+    ``report_prob``), after a lag (baseline-route incidents are ordinary crime, outside its
+    remit)."""
     reg = model.cfg.regulator
-    if model.uniform() < reg.report_prob:
+    if reported:
         incident.report_step = model.steps + reg.report_lag_months
         model.oversight.report(incident)
     model.incidents.append(incident)

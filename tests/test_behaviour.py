@@ -36,12 +36,16 @@ def policy(name: str, **params: Any) -> dict[str, Any]:
 
 @cache
 def _summary(key: str, seed: int) -> dict[str, Any]:
-    return simulate(merge(WORLD, json.loads(key)), seed=seed)[1]
+    world, overrides = json.loads(key)
+    return simulate(merge(world, overrides), seed=seed)[1]
 
 
-def outcome(overrides: dict[str, Any], name: str, seeds: range = SEEDS) -> np.ndarray:
-    """``name`` of each seed's run summary (runs are cached across tests)."""
-    key = json.dumps(overrides, sort_keys=True)
+def outcome(
+    overrides: dict[str, Any], name: str, seeds: range = SEEDS, world: dict[str, Any] = WORLD
+) -> np.ndarray:
+    """``name`` of each seed's run summary in ``world`` with ``overrides`` (runs are cached
+    across tests)."""
+    key = json.dumps([world, overrides], sort_keys=True)
     return np.array([_summary(key, s)[name] for s in seeds], dtype=float)
 
 
@@ -105,34 +109,39 @@ def test_closing_every_ai_route_moves_actors_to_the_baseline_route():
 def test_structured_access_moves_some_actors_to_the_baseline_route():
     """Actors who cannot reach weights fit for their goal turn to non-AI means. (Whether
     structured access cuts AI-enabled *harm* is not settled at these seeds: a finding that
-    docs/validation.md reports, not a test.) 24 seeds."""
-    seeds = range(24)
+    docs/validation.md reports, not a test.) At the default population (60 malicious
+    actors), 32 seeds: in the small world the effect (about +0.7 on ~6 baseline incidents a
+    run) is too small to resolve even at 64 seeds (measured, p 0.07-0.34)."""
+    seeds = range(32)
     assert_greater(
-        outcome(policy("structured_access"), "total_baseline_incidents", seeds),
-        outcome(BASE, "total_baseline_incidents", seeds),
-        "baseline incidents, structured access vs baseline",
+        outcome(policy("structured_access"), "total_baseline_incidents", seeds, world={}),
+        outcome(BASE, "total_baseline_incidents", seeds, world={}),
+        "baseline incidents, structured access vs baseline (default population)",
     )
 
 
 def test_outside_supply_weakens_structured_access():
-    """The same policy cuts less harm when more labs are outside the jurisdiction."""
+    """The same policy cuts less harm when more labs are outside the jurisdiction. At the
+    default population, where ``validate`` checks it (in the small world structured access
+    cuts too little harm for the difference to resolve: measured n.s. at 48 seeds)."""
     seeds = range(24)
     inside, outside = (
         {"labs": {"outside_jurisdiction_share": 0.0}},
         {"labs": {"outside_jurisdiction_share": 0.6}},
     )
-    cut_inside = outcome(inside, "total_harm", seeds) - outcome(
-        merge(inside, policy("structured_access")), "total_harm", seeds
-    )
-    cut_outside = outcome(outside, "total_harm", seeds) - outcome(
-        merge(outside, policy("structured_access")), "total_harm", seeds
-    )
+
+    def harm(overrides: dict[str, Any]) -> np.ndarray:
+        return outcome(overrides, "total_harm", seeds, world={})
+
+    cut_inside = harm(inside) - harm(merge(inside, policy("structured_access")))
+    cut_outside = harm(outside) - harm(merge(outside, policy("structured_access")))
     assert_greater(cut_inside, cut_outside, "harm avoided, labs all inside vs 60% outside")
 
 
 # --- targeted policies where their route binds ------------------------------------------
 def test_api_screening_cuts_misuse_where_the_api_is_the_route():
-    seeds = range(24)
+    """A cut of ~4% of incidents: 48 seeds resolve it (24 do not, measured p 0.06)."""
+    seeds = range(48)
     assert_greater(
         outcome(API_ROUTE, "total_misuse_incidents", seeds),
         outcome(

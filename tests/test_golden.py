@@ -16,14 +16,14 @@ from sim.config import POLICY_NAMES
 
 WORLD = {"population": {"labs": 6, "hobbyists": 600, "malicious": 30}, "steps": 48}
 CASES = {
-    "baseline": (WORLD, "def180deffd975bc230a04c9c2126c508fa4c476c9232f5178c63d9b228934ac"),
+    "baseline": (WORLD, "3a77c248a5a5d03fb450f1209b8c0d5282b799dba21a06808b00db9c41fbca23"),
     "all_policies": (
         {
             **WORLD,
             "network": {"kind": "stochastic_block"},
             "policies": {name: {"enabled": True} for name in POLICY_NAMES},
         },
-        "5cf10e369ccf2c71ec4480cda312f662d78b7bca612fc19d28dfa22d152c8c46",
+        "990681b962d82bb2cc7b27dc7e3faef529a3ac382254453220292b5c5e3e003d",
     ),
 }
 
