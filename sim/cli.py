@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from sim.config import Config
     from sim.experiments.runs import Execution
 
-VERBS = ("run", "compare", "app", "sensitivity", "validate", "frontier", "discover")
+VERBS = ("run", "compare", "app", "sensitivity", "calibrate", "validate", "frontier", "discover")
 COMPARE_DEFAULT_REPLICATIONS = 10
 VALIDATE_DEFAULT_REPLICATIONS = 30
 FRONTIER_DEFAULT_REPLICATIONS = 10
@@ -48,6 +48,12 @@ EXAMPLES = {
   python run.py sensitivity SPEC.yaml --out results/my-batch --resume
   python run.py sensitivity SPEC.yaml --executor dask --workers 8
   python run.py sensitivity SPEC.yaml --executor dask --scheduler tcp://HOST:8786""",
+    "calibrate": """
+  python run.py calibrate scenarios/calibration/evidence.yaml
+  python run.py calibrate SPEC.yaml --out results/my-fit --workers 2   # then, if interrupted:
+  python run.py calibrate SPEC.yaml --out results/my-fit --resume
+  python run.py calibrate SPEC.yaml --executor dask --scheduler tcp://HOST:8786
+  python run.py run scenarios/baseline.yaml --posterior results/my-fit/posterior.csv""",
     "validate": """
   python run.py validate                                   # the full suite (about 10 minutes)
   python run.py validate --replications 8 --steps 60       # a quick look
@@ -74,6 +80,10 @@ ABOUT = {
                     "Sample the spec's parameters with SALib, run every sample over several "
                     "seeds (resumable), and write per-run results (Parquet), indices with "
                     "confidence intervals, plots and a report."),
+    "calibrate": ("fit uncertain parameters to dated sources (ABC-SMC, pyabc)",
+                  "Fit the spec's parameters to its targets (dated figures from the sources) "
+                  "with ABC-SMC (pyabc); resumable. Writes the weighted posterior, a posterior "
+                  "predictive check, report.md and calibrated.yaml to the calibration folder."),
     "validate": ("check the paper's claims as emergent outcomes; calibration report",
                  "Run the validation experiments over common seeds and write "
                  "<out>/validation/<run-id>/report.md: a PASS/FAIL table for each claim (effect "
@@ -134,6 +144,8 @@ def _common(replications: str) -> list[tuple[tuple[str, ...], dict[str, Any]]]:
             help="override a scenario key, e.g. --set costs.strip_cost_usd=400 (repeatable)"),
         arg("--out", type=Path, default=Path("results"), help="results root folder"),
         arg("--workers", type=POSITIVE, help="parallel processes (default: all cores)"),
+        arg("--posterior", type=Path, metavar="FILE",
+            help="a calibrate posterior.csv: each replication runs at its own draw from it"),
         arg("--quiet", action="store_true", help="print only the results folder"),
     ]  # fmt: skip
 
@@ -167,6 +179,22 @@ ARGUMENTS = {
         arg("--set", action="append", default=[], metavar="KEY=VALUE",
             help="override a spec key, e.g. --set samples=64 (repeatable)"),
         arg("--quiet", action="store_true", help="print only the batch folder"),
+    ],
+    "calibrate": [
+        arg("spec", type=Path, help="calibration spec YAML file (scenarios/calibration/)"),
+        arg("--out", type=Path,
+            help="the calibration folder (default results/calibration/<spec>/<run-id>/)"),
+        arg("--resume", action="store_true",
+            help="continue the calibration in --out from its last complete generation"),
+        arg("--executor", choices=("local", "dask"), default="local",
+            help="local process pool (default) or Dask"),
+        arg("--scheduler", metavar="ADDRESS",
+            help="connect to a running Dask scheduler, e.g. tcp://10.0.0.5:8786"),
+        arg("--workers", type=POSITIVE, help="processes (default: all cores; 1 = in-process)"),
+        arg("--seed", type=_ranged(int, 0), help="root seed (default: the spec's)"),
+        arg("--set", action="append", default=[], metavar="KEY=VALUE",
+            help="override a spec key, e.g. --set algorithm.population=50 (repeatable)"),
+        arg("--quiet", action="store_true", help="print only the calibration folder"),
     ],
     "validate": [
         BASE,
@@ -256,7 +284,12 @@ def _execution(args: argparse.Namespace, runs: int) -> Execution:
     from sim.experiments.runs import Execution
 
     progress = not args.quiet and runs > 1 and sys.stderr.isatty()
-    return Execution(args.out, args.workers, progress)
+    posterior = None
+    if args.posterior is not None:
+        from sim.experiments.posterior import Posterior
+
+        posterior = Posterior.load(args.posterior)
+    return Execution(args.out, args.workers, progress, posterior)
 
 
 def _report(args: argparse.Namespace, folder: Path, lines: Sequence[str] = ()) -> int:
@@ -303,6 +336,37 @@ def sensitivity_verb(args: argparse.Namespace) -> int:
                         workers=workers, scheduler=args.scheduler, quiet=args.quiet)  # fmt: skip
     done = f"{summary['runs']:,} runs ({summary['failed']} failed); indices, plots and report.md"
     return _report(args, folder, [f"{done} written"])
+
+
+def calibrate_verb(args: argparse.Namespace) -> int:
+    from sim.calibration.spec import load_calibration_spec
+    from sim.experiments.executors import default_workers
+    from sim.experiments.folders import new_run_id
+
+    if args.scheduler and args.executor != "dask":
+        raise UserError("run.py calibrate: --scheduler needs --executor dask")
+    if args.resume and args.out is None:
+        raise UserError("run.py calibrate: --resume needs --out naming the calibration folder")
+    sets = [*args.set, *([f"seed={args.seed}"] if args.seed is not None else [])]
+    spec = load_calibration_spec(args.spec, sets)
+    folder = args.out or Path("results") / "calibration" / spec.name / new_run_id()
+    workers = args.workers or default_workers()
+    from sim.calibration.runner import run_calibration
+
+    try:
+        done = run_calibration(spec, args.spec, folder, resume=args.resume,
+                               executor=args.executor, workers=workers,
+                               scheduler=args.scheduler, quiet=args.quiet)  # fmt: skip
+    except KeyboardInterrupt:
+        print(f"run.py calibrate: interrupted; continue with: python run.py calibrate "
+              f"{args.spec} --out {folder} --resume", file=sys.stderr)  # fmt: skip
+        return 130
+    lines = [
+        f"{done['generations']} generation(s), final tolerance {done['tolerance']:.3g}; "
+        f"{done['hits']} of {done['targets']} targets hit",
+        f"report: {folder / 'report.md'}",
+    ]
+    return _report(args, folder, lines)
 
 
 def _experiment_setup(args: argparse.Namespace, replications: int) -> tuple[Config, list[int]]:
@@ -364,6 +428,7 @@ VERB_FUNCTIONS = {
     "compare": compare_verb,
     "app": app_verb,
     "sensitivity": sensitivity_verb,
+    "calibrate": calibrate_verb,
     "validate": validate_verb,
     "frontier": frontier_verb,
     "discover": discover_verb,

@@ -303,6 +303,23 @@ def summary_name(flow: str) -> str:
     return "total_harm_incl_baseline" if flow == "total_harm" else f"total_{flow}"
 
 
+def numeric_columns() -> tuple[str, ...]:
+    """The time-series columns that hold numbers (every column but ``step`` and ``date``)."""
+    return tuple(c for c in COLUMNS if c not in ("step", *NOT_NUMERIC))
+
+
+def summary_keys() -> tuple[str, ...]:
+    """The numeric values of a run summary (one number per run): what sensitivity outcomes
+    and calibration targets may name."""
+    return (
+        *[summary_name(c) for c in FLOWS],
+        "first_incident_step",
+        "mean_oversight_coverage",
+        *[f"final_{c}" for c in numeric_columns()],
+        *LINEAGE,
+    )
+
+
 def summarise(frame: pd.DataFrame, model: EcosystemModel) -> dict[str, Any]:
     """Per-run summary: totals of flows, first incident, final values, the shape of the
     derivative forest, and run facts."""

@@ -11,30 +11,19 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import math
-import typing
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from sim.config import Config, with_overrides
+from sim.config import Config
+from sim.parameter_ranges import Parameter, parse_parameters
 from sim.scenario import ScenarioError, load_scenario, parse_sets, read_mapping
-from sim.schema import ConfigError, merge, to_dict, unflatten
+from sim.schema import merge, to_dict
 
 Method = Literal["sobol", "morris", "lhs"]
 METHODS = ("sobol", "morris", "lhs")
-DISTS = ("unif", "logunif")
 SPEC_KEYS = ("base", "parameters", "method", "samples", "replications", "outcomes", "seed")
-
-
-@dataclass(frozen=True)
-class Parameter:
-    key: str
-    low: float
-    high: float
-    dist: str = "unif"
-    integer: bool = False
 
 
 @dataclass(frozen=True)
@@ -79,16 +68,9 @@ class Spec:
 
 def summary_outcomes() -> tuple[str, ...]:
     """Per-run summary statistics that can be analysed (numbers, one per run)."""
-    from sim.outcomes import COLUMNS, FLOWS, LINEAGE, NOT_NUMERIC, summary_name
+    from sim.outcomes import summary_keys
 
-    finals = [f"final_{c}" for c in COLUMNS if c not in ("step", *NOT_NUMERIC)]
-    return (
-        *[summary_name(c) for c in FLOWS],
-        "first_incident_step",
-        "mean_oversight_coverage",
-        *finals,
-        *LINEAGE,
-    )
+    return summary_keys()
 
 
 def load_spec(path: str | Path, sets: Iterable[str] = ()) -> Spec:
@@ -129,7 +111,7 @@ def load_spec(path: str | Path, sets: Iterable[str] = ()) -> Spec:
         )
     replications = _int(data.get("replications", 1), fail, "replications", 1)
     seed = _int(data.get("seed", 0), fail, "seed", 0)
-    parameters = _parameters(data["parameters"], base, fail)
+    parameters = parse_parameters(data["parameters"], base, fail)
     outcomes = data["outcomes"]
     known = summary_outcomes()
     if isinstance(outcomes, str) or not isinstance(outcomes, list) or not outcomes:
@@ -159,56 +141,3 @@ def _int(value: Any, fail: Any, key: str, low: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < low:
         raise fail(key, f"expected an integer >= {low}, got {value!r}")
     return value
-
-
-def _field_type(dotted: str) -> Any:
-    """The declared type of a dotted Config key, or None if there is no such key."""
-    cls: Any = Config
-    tp: Any = None
-    for part in dotted.split("."):
-        if not dataclasses.is_dataclass(cls):
-            return None
-        hints = typing.get_type_hints(cls)
-        if part not in hints:
-            return None
-        tp = cls = hints[part]
-    return tp
-
-
-def _parameters(raw: Any, base: Config, fail: Any) -> tuple[Parameter, ...]:
-    if not isinstance(raw, Mapping) or not raw:
-        raise fail("parameters", "expected a mapping of dotted scenario keys to [low, high]")
-    out = []
-    for key, value in raw.items():
-        where = f"parameters.{key}"
-        tp = _field_type(str(key))
-        if tp not in (int, float):
-            raise fail(where, "expected a numeric scenario key such as costs.strip_cost_usd")
-        dist = "unif"
-        if isinstance(value, Mapping):
-            extra = set(value) - {"bounds", "dist"}
-            if extra:
-                raise fail(where, f"unknown key {sorted(extra)[0]!r}; expected bounds, dist")
-            dist = value.get("dist", "unif")
-            value = value.get("bounds")
-            if dist not in DISTS:
-                raise fail(where, f"dist: expected one of {', '.join(DISTS)}, got {dist!r}")
-        ok = (
-            isinstance(value, list)
-            and len(value) == 2
-            and all(
-                isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
-                for v in value
-            )
-        )
-        if not ok or not value[0] < value[1]:
-            raise fail(where, f"expected [low, high] with low < high, got {value!r}")
-        if dist == "logunif" and value[0] <= 0:
-            raise fail(where, "logunif bounds must be positive")
-        for bound in value:  # both ends must be valid values of the key
-            try:
-                with_overrides(base, unflatten({key: int(bound) if tp is int else bound}))
-            except ConfigError as err:
-                raise fail(where, f"bound {bound!r} is not valid: {err.message}") from None
-        out.append(Parameter(str(key), float(value[0]), float(value[1]), dist, tp is int))
-    return tuple(out)

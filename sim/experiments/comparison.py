@@ -46,7 +46,12 @@ def compare_scenarios(
     arms = dict(zip(labels, configs, strict=True))
     with run_folder(execution.out, "compare") as tmp:
         runs = run_arms(
-            arms, seeds, workers=execution.workers, progress=execution.progress, desc="compare"
+            arms,
+            seeds,
+            workers=execution.workers,
+            progress=execution.progress,
+            desc="compare",
+            posterior=execution.posterior,
         )
         table = comparison_table(runs)
         table.to_csv(tmp / "comparison.csv", index=False)
@@ -61,6 +66,11 @@ def compare_scenarios(
                     label: str(path) for label, path in zip(labels, sources, strict=True)
                 },
                 "root_seed": root_seed,
+                **(
+                    {"posterior": execution.posterior.path}
+                    if execution.posterior is not None
+                    else {}
+                ),
                 "seeds": seeds,
                 "replications": {label: runs.summaries(label) for label in runs},
             },

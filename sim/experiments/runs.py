@@ -21,6 +21,7 @@ from tqdm import tqdm
 from sim.api import simulate
 from sim.config import Config
 from sim.experiments.executors import default_workers, execute
+from sim.experiments.posterior import Posterior
 from sim.outcomes import COLUMNS
 
 RUN_KEYS = ("replication", "seed")  # what identifies a run within an arm, in table order
@@ -33,6 +34,7 @@ class Execution:
     out: Path = Path("results")
     workers: int | None = None  # local processes; None = all cores; 1 = in this process
     progress: bool = False  # a progress bar on the terminal
+    posterior: Posterior | None = None  # each replication at its own draw (--posterior)
 
 
 @dataclass(frozen=True)
@@ -140,6 +142,8 @@ def run_arms(
     workers: int | None = None,
     progress: bool = False,
     desc: str = "runs",
+    posterior: Posterior | None = None,
+    base: Config | None = None,
 ) -> Runs:
     """Run every arm's configuration on every seed; ``workers`` processes (1 = in this one).
 
@@ -149,9 +153,20 @@ def run_arms(
         workers: processes for a local pool; default all cores; 1 runs in this process.
         progress: show a progress bar (on a terminal).
         desc: the progress bar's label.
+        posterior: run each replication at its own draw from this posterior (the same
+            draw in every arm; ``sim.experiments.posterior``); its summary records the
+            values drawn under ``posterior_draw``.
+        base: the configuration an arm is compared with to see which posterior keys it
+            set itself (default: the first arm).
     """
     labels = list(arms)
     calls = [(arms[label], seed) for label in labels for seed in seeds]
+    drawn: list[dict[str, Any]] = [{}] * len(calls)
+    if posterior is not None:
+        reference = base if base is not None else arms[labels[0]]
+        applied = [posterior.apply(config, seed, reference) for config, seed in calls]
+        calls = [(config, seed) for (config, _), (_, seed) in zip(applied, calls, strict=True)]
+        drawn = [values for _, values in applied]
     results: list[tuple[pd.DataFrame, dict[str, Any]] | None] = [None] * len(calls)
     with tqdm(total=len(calls), desc=desc, unit="run", disable=not progress, leave=False) as bar:
 
@@ -167,6 +182,9 @@ def run_arms(
         for r, seed in enumerate(seeds):
             result = results[a * n + r]
             assert result is not None, "an executor returned without every result"
-            runs.append(Run(int(seed), result[0], result[1]))
+            summary = result[1]
+            if posterior is not None:
+                summary = {**summary, "posterior_draw": drawn[a * n + r]}
+            runs.append(Run(int(seed), result[0], summary))
         out[label] = tuple(runs)
     return Runs(out, tuple(int(s) for s in seeds))

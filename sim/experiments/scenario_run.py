@@ -13,6 +13,7 @@ from sim.config import Config
 from sim.experiments.folders import finalise, run_folder, write_config, write_json
 from sim.experiments.headline import HEADLINE, ci_text, fmt
 from sim.experiments.plots import plot_timeseries
+from sim.experiments.posterior import Posterior
 from sim.experiments.runs import Execution, Runs, run_arms
 from sim.experiments.seeding import replication_seeds
 from sim.experiments.stats import mean_ci
@@ -28,12 +29,13 @@ def run_scenario(config: Config, execution: Execution) -> tuple[Path, Runs]:
             workers=execution.workers,
             progress=execution.progress,
             desc=config.name,
+            posterior=execution.posterior,
         )
-        write_run(tmp, config, runs)
+        write_run(tmp, config, runs, execution.posterior)
     return finalise(tmp), runs
 
 
-def write_run(folder: Path, config: Config, runs: Runs) -> None:
+def write_run(folder: Path, config: Config, runs: Runs, posterior: Posterior | None = None) -> None:
     table = runs.timeseries(config.name)
     table.to_csv(folder / "timeseries.csv", index=False)
     write_config(folder / "config.yaml", config)
@@ -51,6 +53,7 @@ def write_run(folder: Path, config: Config, runs: Runs) -> None:
             "scenario": config.name,
             "description": config.description,
             "root_seed": config.seed,
+            **({"posterior": posterior.path} if posterior is not None else {}),
             "replications": summaries,
             "aggregate": aggregate,
         },

@@ -20,6 +20,7 @@ from sim.config import POLICY_NAMES, Config, with_overrides
 from sim.errors import UserError
 from sim.experiments.folders import finalise, run_folder, write_config, write_yaml
 from sim.experiments.plots import new_figure
+from sim.experiments.posterior import Posterior
 from sim.experiments.runs import Execution, Runs, run_arms
 from sim.experiments.stats import mean_ci, paired_difference
 from sim.validation.claims import policy
@@ -51,10 +52,19 @@ def run_frontier(
     max_size: int,
     workers: int | None,
     progress: bool,
+    posterior: Posterior | None = None,
 ) -> tuple[pd.DataFrame, Runs]:
     every = bundles(policies, max_size)
     arms = {label(bundle): with_overrides(base, policy(*bundle)) for bundle in every}
-    runs = run_arms(arms, seeds, workers=workers, progress=progress, desc="frontier")
+    runs = run_arms(
+        arms,
+        seeds,
+        workers=workers,
+        progress=progress,
+        desc="frontier",
+        posterior=posterior,
+        base=base,
+    )
     return frontier_table(every, runs), runs
 
 
@@ -84,9 +94,16 @@ def frontier(
     """Run every bundle and write ``<out>/frontier/<run-id>/``; return the folder and table."""
     with run_folder(execution.out, "frontier") as tmp:
         table, runs = run_frontier(
-            base, seeds, policies, max_size, execution.workers, execution.progress
+            base,
+            seeds,
+            policies,
+            max_size,
+            execution.workers,
+            execution.progress,
+            execution.posterior,
         )
-        write_frontier(tmp, table, runs, base, seeds, policies, max_size)
+        posterior = execution.posterior.path if execution.posterior is not None else None
+        write_frontier(tmp, table, runs, base, seeds, policies, max_size, posterior)
     return finalise(tmp), table
 
 
@@ -280,6 +297,7 @@ def write_frontier(
     seeds: list[int],
     policies: list[str],
     max_size: int,
+    posterior: str | None = None,
 ) -> None:
     """The table, plot, report and every run, as files a reader can re-analyse."""
     table.to_csv(folder / "frontier.csv", index=False)
@@ -287,8 +305,18 @@ def write_frontier(
         f"{base.name}: policy bundles of up to {max_size} ({len(seeds)} seeds, {base.steps} months)"
     )
     plot_frontier(table, folder / "frontier.png", title)
-    (folder / "report.md").write_text(frontier_markdown(table, base, len(seeds), policies))
+    report = frontier_markdown(table, base, len(seeds), policies)
+    if posterior is not None:
+        title_end = report.index("\n") + 1
+        report = (
+            report[:title_end]
+            + f"\n**Over a posterior:** each seed ran at its own parameter draw from "
+            f"`{posterior}` (the same draw for every bundle).\n" + report[title_end:]
+        )
+    (folder / "report.md").write_text(report)
     write_config(folder / "config.yaml", base)
-    settings = {"policies": policies, "max_size": max_size, "root_seed": base.seed}
+    settings: dict[str, Any] = {"policies": policies, "max_size": max_size, "root_seed": base.seed}
+    if posterior is not None:
+        settings["posterior"] = posterior
     write_yaml(folder / "settings.yaml", {**settings, "seeds": seeds})
     runs.table("bundle").to_csv(folder / "runs.csv", index=False)

@@ -174,6 +174,13 @@ def write_report(
     ]
     if settings["warning"]:
         lines += [f"**Warning:** {settings['warning']}.", ""]
+    if settings.get("posterior"):
+        lines += [
+            f"**Over a posterior:** each seed ran at its own parameter draw from "
+            f"`{settings['posterior']}` (the same draw in every world), so the intervals include "
+            "parameter uncertainty.",
+            "",
+        ]
     if enabled:
         lines += [
             f"**Note:** the base scenario already enables {', '.join(enabled)}: every world "

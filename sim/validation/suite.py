@@ -16,6 +16,7 @@ import yaml
 from sim.config import POLICY_NAMES, Config, ConfigError, with_overrides
 from sim.errors import UserError
 from sim.experiments.folders import finalise, run_folder, write_config
+from sim.experiments.posterior import Posterior
 from sim.experiments.runs import Execution, Runs, run_arms
 from sim.validation.calibration import calibrate
 from sim.validation.claims import WORLDS, primary_claims, supplementary_claims, worlds_needed
@@ -32,6 +33,7 @@ class Validation:
     primary: pd.DataFrame
     supplementary: pd.DataFrame
     calibration: pd.DataFrame
+    posterior: str | None = None  # the posterior.csv each replication drew from
 
 
 def enabled_policies(config: Config) -> list[str]:
@@ -52,9 +54,18 @@ def validate(
     alpha: float,
     workers: int | None,
     progress: bool,
+    posterior: Posterior | None = None,
 ) -> Validation:
     primary, supplementary = primary_claims(base.steps), supplementary_claims()
-    runs = run_arms(configs, seeds, workers=workers, progress=progress, desc="validate")
+    runs = run_arms(
+        configs,
+        seeds,
+        workers=workers,
+        progress=progress,
+        desc="validate",
+        posterior=posterior,
+        base=base,
+    )
 
     def identical(a: str, b: str) -> bool:
         return configs[a] == configs[b]
@@ -67,6 +78,7 @@ def validate(
         primary=evaluate(primary, runs, alpha, identical),
         supplementary=evaluate(supplementary, runs, alpha, identical),
         calibration=calibrate(base, runs["baseline"]),
+        posterior=posterior.path if posterior is not None else None,
     )
 
 
@@ -84,7 +96,9 @@ def run_validation(
             f"run.py validate: {source}: a validation world is invalid with this scenario: {err}"
         ) from None
     with run_folder(execution.out, "validation") as tmp:
-        result = validate(base, configs, seeds, alpha, execution.workers, execution.progress)
+        result = validate(
+            base, configs, seeds, alpha, execution.workers, execution.progress, execution.posterior
+        )
         write_validation(tmp, result, base.seed)
     return finalise(tmp), result
 
@@ -112,6 +126,7 @@ def write_validation(folder: Path, result: Validation, root_seed: int) -> None:
         "runs": len(result.runs) * len(result.seeds),
         "base_policies": enabled_policies(result.base),
         "warning": seeds_warning(result),
+        "posterior": result.posterior,
     }
     write_report(
         folder / "report.md",

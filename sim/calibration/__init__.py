@@ -1,0 +1,1 @@
+"""``calibrate``: fit uncertain parameters to dated sources with ABC-SMC (pyabc)."""

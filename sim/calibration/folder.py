@@ -1,0 +1,55 @@
+"""A calibration folder: the spec it runs and pyabc's database while it runs, then the
+outputs (``sim.calibration.outputs``), each written to a temporary name and renamed.
+
+spec.json        the resolved spec and its hash (``--resume`` refuses a different spec)
+calibration.db   pyabc's history (SQLite): every complete generation; how a resumed
+                 calibration continues from the last complete one
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from sim.calibration.spec import CalibrationSpec
+from sim.experiments.folders import OutputError
+
+
+class CalibrationFolder:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.spec_file = path / "spec.json"
+        self.database = path / "calibration.db"
+
+    def create(self, spec: CalibrationSpec) -> None:
+        if self.path.exists() and any(self.path.iterdir()):
+            raise OutputError(
+                f"{self.path}: already holds files; use --resume to continue a calibration "
+                "there, or choose another --out"
+            )
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise OutputError(
+                f"{self.path}: cannot create the calibration folder ({err.strerror})"
+            ) from None
+        meta = {"spec": spec.to_dict(), "digest": spec.digest()}
+        self.write(self.spec_file, lambda p: p.write_text(json.dumps(meta, indent=2) + "\n"))
+
+    def check_resume(self, spec: CalibrationSpec) -> None:
+        if not self.spec_file.exists() or not self.database.exists():
+            raise OutputError(f"{self.path}: no calibration to resume here (no spec.json)")
+        meta = json.loads(self.spec_file.read_text())
+        if meta.get("digest") != spec.digest():
+            raise OutputError(
+                f"{self.path}: the spec (or its --seed or --set) differs from the one this "
+                "calibration started with; resuming would mix two fits (start a new --out)"
+            )
+
+    @staticmethod
+    def write(path: Path, write: Callable[[Path], object]) -> None:
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        write(tmp)
+        os.replace(tmp, path)
