@@ -126,41 +126,56 @@ def ours_once(actors: int, steps: int) -> dict[str, float]:
 
 # --- the app: one tick of the page at the default population -------------------------------
 def app_step(repeats: int) -> dict[str, float]:
-    """Median seconds of the app's step (a month of the baseline at its default population,
-    as Play advances it) and of the whole tick the server does for it: the step, the page's
-    snapshot (headline, series, network and lineage figures) and rendering the three
-    figures to PNG as the page shows them."""
-    import io
-
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib import pyplot as plt
-
+    """Median seconds of the single-run view's step (a month of the baseline at its default
+    population, as Play advances it) and of the whole tick the server does for it: the step,
+    the headline and the four Plotly figures serialised as the page sends them."""
     from sim.app import figures
     from sim.app.session import AppSession
+    from sim.app.settings import Settings
 
-    session = AppSession("baseline")
-    plot = figures.SeriesPlot(session.config.steps)
+    session = AppSession(Settings().base_config())
     steps, ticks = [], []
     for i in range(repeats + 12):  # a year in first: the figures have something to draw
         start = time.perf_counter()
         session.step()
         stepped = time.perf_counter()
         shown = [
-            plot.update(session.timeseries()),
+            figures.run_figure(session.timeseries(), session.config.steps),
             figures.network_figure(session),
             figures.lineage_figure(session),
         ]
         session.headline()
         for figure in shown:
-            figure.savefig(io.BytesIO(), format="png", dpi=80)
+            figure.to_json()
         if i >= 12:
             steps.append(stepped - start)
             ticks.append(time.perf_counter() - start)
-        for figure in shown[1:]:
-            plt.close(figure)
     return {"app_step_s": statistics.median(steps), "app_tick_s": statistics.median(ticks)}
+
+
+def app_first_bands(repeats: int, query: str = "") -> dict[str, float]:
+    """Seconds from a change of settings to the ensemble view's first bands (the first
+    replication done in both arms, baseline and a bundle, at the default population), on
+    the app's process pool once it is warm; and to the whole default ensemble (20 x 2)."""
+    from sim.app import ensemble
+    from sim.app.settings import Settings
+
+    settings = Settings.from_query(f"policies.structured_access.enabled=true&{query}")
+    list(ensemble.run_ensemble(settings.arms(), settings.seeds()[:2], lambda: False))  # warm
+    first, whole = [], []
+    for k in range(repeats):
+        changed = settings.with_run(seed=100 + k)
+        start = time.perf_counter()
+        seen = None
+        for state in ensemble.run_ensemble(changed.arms(), changed.seeds(), lambda: False):
+            if seen is None and state.complete():
+                seen = time.perf_counter() - start
+        first.append(seen or math.nan)
+        whole.append(time.perf_counter() - start)
+    return {
+        "app_first_bands_s": statistics.median(first),
+        "app_ensemble_s": statistics.median(whole),
+    }
 
 
 def scaling_exponent(actors: tuple[int, ...], run_s: list[float]) -> float:
@@ -290,6 +305,11 @@ def measure(sizes: Sizes) -> dict[str, Any]:
         "parallel_efficiency_2": batch["runs_per_s_2"] / (2 * batch["runs_per_s_1"]),
         "dask_vs_pool": batch["runs_per_s_dask_2"] / batch["runs_per_s_2"],
         **app_step(3 if sizes is QUICK else 10),
+        **(
+            app_first_bands(1, "reps=4&steps=12&population.hobbyists=300")
+            if sizes is QUICK
+            else app_first_bands(3)
+        ),
         "sizes": {n: rows[n] for n in scaled},
         "batch": batch,
         "settings": sizes.__dict__,
@@ -316,9 +336,11 @@ TARGETS = [  # key, comparison, target, meaning (issue 13's targets, and our own
     ("parallel_efficiency_2", ">=", 0.85, "runs/s with 2 workers / (2 x 1 worker)"),
     ("dask_vs_pool", ">=", 0.9, "Dask LocalCluster (2) vs local pool (2) runs/s"),
     ("app_step_s", "<", 0.3, "seconds per app step (a month) at the default population"),
+    ("app_first_bands_s", "<", 5.0, "seconds from a change to the app's first bands (2 arms)"),
 ]
 REPORTED = [  # figures without a target
-    ("app_tick_s", "seconds per app tick: the step, the page's figures, their PNGs"),
+    ("app_tick_s", "seconds per app tick: the step, the page's four figures as JSON"),
+    ("app_ensemble_s", "seconds for the app's default ensemble (20 seeds x 2 arms)"),
 ]
 HUGE_TARGETS = [  # only with --huge
     ("build_1m_s", "<", 10.0, "seconds to build 1M actors"),

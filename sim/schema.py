@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import math
+import re
 import typing
 from collections.abc import Mapping
 from typing import Any, Literal, get_args, get_origin
@@ -96,6 +97,8 @@ def _convert(value: Any, tp: Any, meta: Mapping[str, Any], path: str) -> Any:
         if not isinstance(value, str):
             raise fail()
         return value
+    if tp in (int, float) and isinstance(value, str) and EXPONENT.match(value.strip()):
+        value = float(value)  # YAML 1.1 (PyYAML) reads 1e23 as text; people mean a number
     if tp is int:
         if isinstance(value, bool):
             raise fail()
@@ -113,6 +116,9 @@ def _convert(value: Any, tp: Any, meta: Mapping[str, Any], path: str) -> Any:
     if (low is not None and value < low) or (high is not None and value > high):
         raise fail()
     return value
+
+
+EXPONENT = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+$")
 
 
 def _hints(cls: type) -> dict[str, Any]:

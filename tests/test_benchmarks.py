@@ -18,6 +18,8 @@ KEYS = (
     "parallel_efficiency_2",
     "app_step_s",
     "app_tick_s",
+    "app_first_bands_s",
+    "app_ensemble_s",
     "dask_vs_pool",
 )
 

@@ -1,130 +1,173 @@
-"""The app's pictures (matplotlib): outcomes over time, the collaboration graph, lineage."""
+"""The app's charts (Plotly: hover with dates, zoom, legend toggles, log axes for costs).
+
+The ensemble view draws each outcome as the median and a 90% band across replications, for
+the base scenario and the bundle; the single-run view draws one run's outcomes, the
+collaboration graph and the lineage of base releases.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
-from sim.experiments.plots import new_figure
+from sim.app.ensemble import values_of
 from sim.labs import Lab
 from sim.malicious import MaliciousActor
 
 if TYPE_CHECKING:
+    from sim.app.ensemble import Ensemble
     from sim.app.session import AppSession
 
-# (title, columns, log axis)
-PANELS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
-    ("Misuse incidents", ("misuse_incidents", "cumulative_incidents"), False),
-    ("Harm per month", ("harm",), False),
-    ("Cost, USD (log)", ("finetune_cost", "strip_cost"), True),
-    ("Benign fine-tunes per month", ("benign_finetunes", "pooled_finetunes"), False),
-    ("Hub", ("hub_checkpoints", "stripped_on_hub", "takedowns"), False),
-    ("Oversight coverage", ("oversight_coverage",), False),
+# (column, title, log axis): what the ensemble view shows, Model 2's views included.
+# "cumulative:" sums a monthly flow over the run first: a policy's effect on incidents and
+# harm is far easier to read in running totals than in noisy monthly counts.
+PANELS: tuple[tuple[str, str, bool], ...] = (
+    ("cumulative:misuse_incidents", "AI-enabled incidents, cumulative", False),
+    ("cumulative:severe_incidents", "Severe incidents, cumulative", False),
+    ("cumulative:baseline_incidents", "Baseline-route (non-AI) incidents, cumulative", False),
+    ("cumulative:total_harm", "Total harm (AI + baseline), cumulative", False),
+    ("malicious_equipped", "Malicious actors equipped", False),
+    ("benign_finetunes", "Benign fine-tunes / month", False),
+    ("benefit", "Benign value / month", False),
+    ("oversight_coverage", "Oversight coverage", False),
+    ("defence_level", "Defence stock (from open fine-tunes)", False),
+    ("finetune_cost", "Fine-tune cost, best open checkpoint (USD)", True),
+    ("strip_cost", "Strip cost, best open release (USD)", True),
+    ("fringe_checkpoints", "Checkpoints on the fringe hub", False),
+    ("stripped_on_hub", "Stripped checkpoints on the main hub", False),
+    ("reuploads", "Re-uploads to the fringe hub / month", False),
+    ("leaks", "Leaked closed weights / month", False),
 )
+COLS = 3
+ARM_COLOURS = {"base": (31, 119, 180), "bundle": (214, 39, 40), "run": (31, 119, 180)}
+ARM_NAMES = {"base": "base scenario", "bundle": "with the bundle"}
 KIND_COLOURS = {"lab": "#1f77b4", "hobbyist": "#2ca02c", "malicious": "#ff7f0e"}
 EQUIPPED, BANNED = "#d62728", "#bbbbbb"
 
 
-class SeriesPlot:
-    """The outcomes over time. Built once per run; each step only updates its lines, because
-    building matplotlib axes costs far more than the model step itself."""
-
-    def __init__(self, horizon: int) -> None:
-        self.figure = new_figure(figsize=(11, 6.2))
-        self.figure.subplots_adjust(
-            left=0.06, right=0.99, top=0.95, bottom=0.08, wspace=0.28, hspace=0.38
-        )
-        self.axes = list(self.figure.subplots(2, 3).flat)
-        self.lines: dict[str, Any] = {}
-        self.log_axes: list[Any] = []
-        for ax, (title, columns, log) in zip(self.axes, PANELS, strict=True):
-            for col in columns:
-                (self.lines[col],) = ax.plot(
-                    [], [], label=col.replace("_", " "), lw=1.4, marker=".", markersize=3
-                )
-            ax.set_title(title, fontsize=10)
-            ax.set_xlim(0, max(horizon, 1))
-            ax.set_xlabel("month", fontsize=8)
-            ax.tick_params(labelsize=7)
-            if log:
-                ax.set_yscale("log", nonpositive="mask")
-                ax.set_ylim(1, 1000)  # until there is positive data to scale to
-                self.log_axes.append(ax)
-            if len(columns) > 1:
-                ax.legend(fontsize=7, loc="upper left")
-
-    def update(self, frame: pd.DataFrame) -> Figure:
-        steps = frame["step"].to_numpy() if len(frame) else np.array([])
-        for col, line in self.lines.items():
-            line.set_data(steps, frame[col].to_numpy(dtype=float) if len(frame) else [])
-        for ax in self.axes:
-            if ax in self.log_axes and not any(
-                (np.nan_to_num(np.asarray(line.get_ydata(), dtype=float)) > 0).any()
-                for line in ax.get_lines()
-            ):
-                continue
-            ax.relim()
-            ax.autoscale_view(scalex=False)
-        return self.figure
+def _rgba(arm: str, alpha: float) -> str:
+    r, g, b = ARM_COLOURS.get(arm, (100, 100, 100))
+    return f"rgba({r},{g},{b},{alpha})"
 
 
-def _node_colours(session: AppSession) -> list[str]:
-    model = session.model
-    out = []
-    for node in session.layout.nodes.tolist():
-        actor = model.actors[node]
-        if actor.banned:
-            out.append(BANNED)
-        elif isinstance(actor, MaliciousActor):
-            out.append(EQUIPPED if actor.is_equipped else KIND_COLOURS["malicious"])
-        elif isinstance(actor, Lab):
-            out.append(KIND_COLOURS["lab"])
-        else:
-            out.append(KIND_COLOURS["hobbyist"])
-    return out
+def _grid() -> go.Figure:
+    rows = -(-len(PANELS) // COLS)
+    fig = make_subplots(rows=rows, cols=COLS, subplot_titles=[t for _, t, _ in PANELS],
+                        vertical_spacing=0.06, horizontal_spacing=0.06)  # fmt: skip
+    for i, (_, _, log) in enumerate(PANELS):
+        if log:
+            fig.update_yaxes(type="log", row=i // COLS + 1, col=i % COLS + 1)
+    fig.update_layout(
+        height=260 * rows, margin={"l": 50, "r": 20, "t": 60, "b": 30},
+        hovermode="x unified", uirevision="keep", template="plotly_white",
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+    )  # fmt: skip
+    fig.update_annotations(font_size=12)
+    return fig
 
 
-def network_figure(session: AppSession) -> Figure:
-    """The graph with fixed positions: colour by kind, equipped malicious actors red, banned
-    actors grey. Large graphs show every lab and malicious actor plus a sample of hobbyists."""
-    layout, graph = session.layout, session.model.graph
+def ensemble_figure(state: Ensemble | None, bands_of: Any) -> go.Figure:
+    """Median and 90% band per arm for every panel (``bands_of(column)``: see
+    ``ensemble.bands``)."""
+    fig = _grid()
+    if state is None:
+        return fig
+    for i, (column, _, _) in enumerate(PANELS):
+        row, col = i // COLS + 1, i % COLS + 1
+        for arm, band in bands_of(column).items():
+            dates = pd.to_datetime(band["date"])
+            first = i == 0
+            group = f"{arm}"
+            name = ARM_NAMES.get(arm, arm)
+            fig.add_trace(go.Scatter(x=dates, y=band["low"], line={"width": 0},
+                                     showlegend=False, hoverinfo="skip", legendgroup=group),
+                          row=row, col=col)  # fmt: skip
+            fig.add_trace(
+                go.Scatter(
+                    x=dates, y=band["high"], fill="tonexty", line={"width": 0},
+                    fillcolor=_rgba(arm, 0.2), legendgroup=group, showlegend=False,
+                    name=f"{name}: 90% band",
+                    hovertemplate=f"{name} 90%: %{{customdata:.3g}} to %{{y:.3g}}<extra></extra>",
+                    customdata=band["low"],
+                ),
+                row=row, col=col,
+            )  # fmt: skip
+            fig.add_trace(
+                go.Scatter(
+                    x=dates, y=band["median"], line={"color": _rgba(arm, 1.0), "width": 2},
+                    name=name, legendgroup=group, showlegend=first,
+                    hovertemplate=f"%{{x|%b %Y}} {name} median: %{{y:.3g}}<extra></extra>",
+                    meta={"column": column, "arm": arm},
+                ),
+                row=row, col=col,
+            )  # fmt: skip
+    return fig
+
+
+def run_figure(frame: pd.DataFrame, horizon: int) -> go.Figure:
+    """One run's outcomes (the single-run view)."""
+    fig = _grid()
+    if not len(frame):
+        return fig
+    dates = pd.to_datetime(frame["date"])
+    for i, (column, _, _) in enumerate(PANELS):
+        fig.add_trace(
+            go.Scatter(x=dates, y=values_of(frame, column), mode="lines+markers",
+                       marker={"size": 3}, line={"color": _rgba("run", 1.0)}, name=column,
+                       showlegend=False,
+                       hovertemplate=f"%{{x|%b %Y}} {column}: %{{y:.3g}}<extra></extra>"),
+            row=i // COLS + 1, col=i % COLS + 1,
+        )  # fmt: skip
+    return fig
+
+
+def _node_kind(model: Any, node: int) -> str:
+    actor = model.actors[node]
+    if actor.banned:
+        return "banned"
+    if isinstance(actor, MaliciousActor):
+        return "malicious, equipped" if actor.is_equipped else "malicious"
+    return "lab" if isinstance(actor, Lab) else "hobbyist"
+
+
+NODE_COLOURS = {**KIND_COLOURS, "malicious, equipped": EQUIPPED, "banned": BANNED}
+
+
+def network_figure(session: AppSession) -> go.Figure:
+    """The graph at fixed positions (computed once per run): colour by kind and state. Large
+    graphs show every lab and malicious actor and a sample of hobbyists."""
+    layout, graph, model = session.layout, session.model.graph, session.model
     index = {int(v): i for i, v in enumerate(layout.nodes.tolist())}
-    fig = new_figure(figsize=(6, 6))
-    fig.subplots_adjust(left=0.01, right=0.99, top=0.95, bottom=0.01)
-    ax = fig.subplots()
-    segments = [
-        (layout.positions[index[u]], layout.positions[index[v]])
-        for u, v in graph.subgraph(index).edges
-    ]
-    if segments:
-        from matplotlib.collections import LineCollection
-
-        ax.add_collection(LineCollection(segments, colors="#999999", linewidths=0.3, alpha=0.4))
-    sizes = [60 if isinstance(session.model.actors[v], Lab) else 14 for v in index]
-    ax.scatter(
-        layout.positions[:, 0],
-        layout.positions[:, 1],
-        c=_node_colours(session),
-        s=sizes,
-        linewidths=0,
-    )
+    xs: list[float | None] = []
+    ys: list[float | None] = []
+    for u, v in graph.subgraph(index).edges:
+        (x0, y0), (x1, y1) = layout.positions[index[u]], layout.positions[index[v]]
+        xs += [x0, x1, None]
+        ys += [y0, y1, None]
+    fig = go.Figure(go.Scatter(x=xs, y=ys, mode="lines", hoverinfo="skip", showlegend=False,
+                               line={"color": "rgba(150,150,150,0.35)", "width": 0.5}))  # fmt: skip
+    kinds = [_node_kind(model, v) for v in index]
+    for kind, colour in NODE_COLOURS.items():
+        picked = [i for i, k in enumerate(kinds) if k == kind]
+        if not picked:
+            continue
+        nodes = [int(layout.nodes[i]) for i in picked]
+        fig.add_trace(go.Scatter(
+            x=layout.positions[picked, 0], y=layout.positions[picked, 1], mode="markers",
+            name=kind, marker={"color": colour, "size": 12 if kind == "lab" else 6},
+            text=[f"actor {v} ({kind})" for v in nodes], hoverinfo="text",
+        ))  # fmt: skip
     shown = len(layout.nodes)
     note = f"all {shown} actors" if shown == layout.total else f"{shown} of {layout.total} actors"
-    ax.set_title(f"Collaboration graph ({note})", fontsize=10)
-    for label, colour in [
-        ("lab", KIND_COLOURS["lab"]),
-        ("hobbyist", KIND_COLOURS["hobbyist"]),
-        ("malicious", KIND_COLOURS["malicious"]),
-        ("malicious, equipped", EQUIPPED),
-        ("banned", BANNED),
-    ]:
-        ax.scatter([], [], c=colour, s=20, label=label)
-    ax.legend(loc="lower left", fontsize=7, framealpha=0.8)
-    ax.set_axis_off()
+    fig.update_layout(
+        title=f"Collaboration graph ({note})", height=520, template="plotly_white",
+        xaxis={"visible": False}, yaxis={"visible": False}, uirevision="graph",
+        margin={"l": 10, "r": 10, "t": 50, "b": 10}, legend={"orientation": "h"},
+    )  # fmt: skip
     return fig
 
 
@@ -151,17 +194,17 @@ def lineage_table(session: AppSession) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["release", "capability", "derivatives", "stripped"])
 
 
-def lineage_figure(session: AppSession) -> Figure:
+def lineage_figure(session: AppSession) -> go.Figure:
     table = lineage_table(session).sort_values("capability")
-    height = max(2.5, 0.22 * len(table) + 1)
-    fig = new_figure(figsize=(6, height))
-    fig.subplots_adjust(left=0.36, right=0.98, top=1 - 0.45 / height, bottom=0.55 / height)
-    ax = fig.subplots()
-    y = np.arange(len(table))
-    ax.barh(y, table["derivatives"], color="#9ecae1", label="derivatives")
-    ax.barh(y, table["stripped"], color=EQUIPPED, label="stripped derivatives")
-    ax.set_yticks(y, table["release"].tolist(), fontsize=7)
-    ax.set_xlabel("checkpoints descended from the base release", fontsize=8)
-    ax.set_title("Lineage: derivatives of each base release", fontsize=10)
-    ax.legend(fontsize=7)
+    fig = go.Figure()
+    fig.add_trace(go.Bar(y=table["release"], x=table["derivatives"], orientation="h",
+                         name="derivatives", marker_color="#9ecae1"))  # fmt: skip
+    fig.add_trace(go.Bar(y=table["release"], x=table["stripped"], orientation="h",
+                         name="stripped derivatives", marker_color=EQUIPPED))  # fmt: skip
+    fig.update_layout(
+        title="Lineage: derivatives of each base release", barmode="overlay",
+        height=max(300, 22 * len(table) + 120), template="plotly_white", uirevision="lineage",
+        xaxis_title="checkpoints descended from the base release",
+        margin={"l": 10, "r": 10, "t": 50, "b": 40}, legend={"orientation": "h"},
+    )  # fmt: skip
     return fig

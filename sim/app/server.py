@@ -24,7 +24,13 @@ def serve(host: str, port: int) -> int:
             "run.py app: Solara's front-end assets are not installed (the page would stay "
             "blank offline): run 'make setup' first"
         )
-    env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false"}
+    env = {
+        **os.environ,
+        "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false",
+        # A session whose tab went away without saying so (a crash, a lost network) ends
+        # after this, and its background runs with it (Solara's default is a day).
+        "SOLARA_KERNEL_CULL_TIMEOUT": os.environ.get("SOLARA_KERNEL_CULL_TIMEOUT", "120s"),
+    }
     print(f"finetune-hazards app: http://{host}:{port}/ (Ctrl-C to stop)", flush=True)
     command = [
         sys.executable,

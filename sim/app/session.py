@@ -1,46 +1,26 @@
-"""One interactive run: the chosen scenario, the control values, the model and its layout.
+"""The single-run view's model: one replication to step through month by month.
 
-Plain Python with no Solara in it, so tests drive it directly. The app's run uses the seed
-the command line gives replication 0 of the same configuration, so an exported config run
-with ``python run.py exported.yaml`` reproduces the interactive run exactly.
+Plain Python with no Solara in it, so tests drive it directly. It runs replication 0 of the
+page's configuration (the bundle's if one is chosen) on the seed the command line gives
+replication 0, so ``python run.py`` on the exported configuration reproduces it.
 """
 
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import networkx as nx
 import numpy as np
 import pandas as pd
-import yaml
 
-from sim.app.controls import ALL_CONTROLS
 from sim.config import Config
-from sim.experiments.runs import Runs
 from sim.experiments.seeding import derive_seed
 from sim.model import EcosystemModel
 from sim.outcomes import COLUMNS
-from sim.scenario import load_scenario
-from sim.schema import build, merge, to_dict, unflatten
 
-SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
 MAX_DRAWN_NODES = 600
-
-
-def scenario_names(folder: Path = SCENARIO_DIR) -> list[str]:
-    """Scenario files the app offers (the top level of ``scenarios/``), baseline first."""
-    names = sorted(p.stem for p in folder.glob("*.yaml"))
-    return sorted(names, key=lambda n: n != "baseline")
-
-
-def get_key(config: Config, dotted: str) -> Any:
-    value: Any = config
-    for part in dotted.split("."):
-        value = getattr(value, part)
-    return value
 
 
 @dataclass
@@ -53,40 +33,20 @@ class Layout:
 
 
 class AppSession:
-    def __init__(self, scenario: str = "baseline", folder: Path = SCENARIO_DIR) -> None:
-        self.folder = folder
-        # The app's Play thread steps while the page reads: every change and every consistent
-        # read holds this lock.
+    def __init__(self, config: Config) -> None:
+        # The page's Play thread steps while the page reads: every change and every
+        # consistent read holds this lock.
         self.lock = threading.RLock()
-        self.load(scenario)
-
-    # --- configuration ------------------------------------------------------------------
-    def load(self, scenario: str) -> None:
-        """Pick a scenario file: its values become the controls' values, and the run restarts."""
-        with self.lock:
-            self.scenario = scenario
-            self.base = load_scenario(self.folder / f"{scenario}.yaml")
-            self.values = {c.key: get_key(self.base, c.key) for c in ALL_CONTROLS}
-            self.reset()
-
-    def set(self, key: str, value: Any) -> None:
-        """Change a control; it takes effect at the next :meth:`reset`."""
-        self.values[key] = value
-
-    def pending(self) -> dict[str, Any]:
-        """Controls whose shown value differs from the running model's configuration."""
-        return {k: v for k, v in self.values.items() if get_key(self.config, k) != v}
+        self.config = config
+        self.reset()
 
     def reset(self) -> None:
-        """Rebuild the model from the scenario and the current control values."""
+        """Start the run again from month 0."""
         with self.lock:
-            self.config = build(Config, merge(to_dict(self.base), unflatten(self.values)))
-            self.values = {c.key: get_key(self.config, c.key) for c in ALL_CONTROLS}
             self.seed = derive_seed(self.config.seed, 0)
             self.model = EcosystemModel(self.config, seed=self.seed)
             self.layout = make_layout(self.model, self.config.seed)
 
-    # --- running ------------------------------------------------------------------------
     @property
     def month(self) -> int:
         return int(self.model.steps)
@@ -108,24 +68,6 @@ class AppSession:
             return pd.DataFrame(columns=list(COLUMNS))
         return self.model.timeseries()
 
-    # --- export -------------------------------------------------------------------------
-    def runs(self) -> Runs:
-        """This interactive run as one replication, in the shape every verb writes."""
-        with self.lock:
-            return Runs.single(self.config.name, self.seed, self.timeseries(), {})
-
-    def csv(self) -> str:
-        """The time series as ``timeseries.csv`` holds it (``replication``, ``seed``, ...)."""
-        return self.runs().timeseries().to_csv(index=False)
-
-    def config_yaml(self) -> str:
-        """The resolved configuration, as one replication: ``python run.py`` on it
-        reproduces this run (same seed derivation as the command line)."""
-        data = to_dict(self.config)
-        data["name"] = f"app-{self.config.name}"
-        data["replications"] = 1
-        return yaml.safe_dump(data, sort_keys=False)
-
     def headline(self) -> dict[str, Any]:
         frame = self.timeseries()
         last = frame.iloc[-1] if len(frame) else None
@@ -133,7 +75,8 @@ class AppSession:
         return {
             "month": self.month,
             "incidents": int(frame["misuse_incidents"].sum()) if last is not None else 0,
-            "harm": float(frame["harm"].sum()) if last is not None else 0.0,
+            "baseline": int(frame["baseline_incidents"].sum()) if last is not None else 0,
+            "harm": float(frame["total_harm"].sum()) if last is not None else 0.0,
             "equipped": int(last["malicious_equipped"]) if last is not None else 0,
             "benign_finetunes": int(frame["benign_finetunes"].sum()) if last is not None else 0,
             "finetune_cost": float(last["finetune_cost"]) if last is not None else None,

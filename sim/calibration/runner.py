@@ -91,7 +91,7 @@ class Progress:
 
     def eta(self, g: Generation) -> str:
         """Generations left (at most the cap; fewer if the tolerance keeps falling at its
-        recent rate), each a little longer than the last."""
+        recent rate), each as long as the last two on average."""
         algo = self.spec.algorithm
         left = algo.generations - (g.t + 1)
         if len(self.generations) >= 2 and g.tolerance > algo.min_tolerance > 0:
@@ -103,10 +103,8 @@ class Progress:
             left = 0
         if left <= 0:
             return "last generation"
-        growth = 1.0
-        if len(self.generations) >= 2 and self.generations[-2].seconds > 0:
-            growth = min(2.0, max(1.0, g.seconds / self.generations[-2].seconds))
-        seconds = sum(g.seconds * growth**k for k in range(1, left + 1))
+        recent = [x.seconds for x in self.generations[-2:]]
+        seconds = left * sum(recent) / len(recent)  # later generations tend to take longer
         when = f"{seconds / 60:.0f} min" if seconds >= 90 else f"{seconds:.0f} s"
         return f"about {left} more generation(s), ETA ~{when}"
 
