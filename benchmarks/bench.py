@@ -304,6 +304,9 @@ def measure(sizes: Sizes) -> dict[str, Any]:
         "peak_rss_100k_mib": big["peak_rss_mib"],
         "parallel_efficiency_2": batch["runs_per_s_2"] / (2 * batch["runs_per_s_1"]),
         "dask_vs_pool": batch["runs_per_s_dask_2"] / batch["runs_per_s_2"],
+        "batch_runs_per_min_serial": 60 * batch["runs_per_s_1"],
+        "batch_runs_per_min_pool_2": 60 * batch["runs_per_s_2"],
+        "batch_runs_per_min_dask_2": 60 * batch["runs_per_s_dask_2"],
         **app_step(3 if sizes is QUICK else 10),
         **(
             app_first_bands(1, "reps=4&steps=12&population.hobbyists=300")
@@ -341,6 +344,9 @@ TARGETS = [  # key, comparison, target, meaning (issue 13's targets, and our own
 REPORTED = [  # figures without a target
     ("app_tick_s", "seconds per app tick: the step, the page's four figures as JSON"),
     ("app_ensemble_s", "seconds for the app's default ensemble (20 seeds x 2 arms)"),
+    ("batch_runs_per_min_serial", "batch throughput, runs a minute in one process"),
+    ("batch_runs_per_min_pool_2", "batch throughput, runs a minute on a 2-process pool"),
+    ("batch_runs_per_min_dask_2", "batch throughput, runs a minute on Dask (2 workers)"),
 ]
 HUGE_TARGETS = [  # only with --huge
     ("build_1m_s", "<", 10.0, "seconds to build 1M actors"),

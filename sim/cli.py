@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 VERBS = ("run", "compare", "app", "sensitivity", "calibrate", "validate", "frontier", "discover")
 COMPARE_DEFAULT_REPLICATIONS = 10
-VALIDATE_DEFAULT_REPLICATIONS = 30
+VALIDATE_DEFAULT_REPLICATIONS = 100
 FRONTIER_DEFAULT_REPLICATIONS = 10
 BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.yaml"
 
@@ -55,7 +55,7 @@ EXAMPLES = {
   python run.py calibrate SPEC.yaml --executor dask --scheduler tcp://HOST:8786
   python run.py run scenarios/baseline.yaml --posterior results/my-fit/posterior.csv""",
     "validate": """
-  python run.py validate                                   # the full suite (about 10 minutes)
+  python run.py validate                                   # the full suite (about 9 minutes)
   python run.py validate --replications 8 --steps 60       # a quick look
   python run.py validate scenarios/assumptions_high.yaml   # the claims in another world""",
     "frontier": """

@@ -49,6 +49,21 @@ def posterior_frame(spec: CalibrationSpec, history: Any) -> pd.DataFrame:
     return out
 
 
+def generation_table(history: Any) -> pd.DataFrame:
+    """Per generation: tolerance, evaluations, accepted particles, acceptance rate and the
+    effective sample size of the weights (how many equally weighted particles they are
+    worth)."""
+    populations = history.get_all_populations()
+    table = populations[populations.t >= 0].copy()
+    table["acceptance_rate"] = table.particles / table.samples
+    ess = []
+    for t in table.t:
+        _, weights = history.get_distribution(m=0, t=int(t))
+        ess.append(float(1.0 / np.sum(np.square(weights / weights.sum()))))
+    table["ess"] = ess
+    return table.reset_index(drop=True)
+
+
 def on_scale(p: Parameter, values: Any) -> np.ndarray:
     x = np.asarray(values, dtype=float)
     return np.log10(x) if p.dist == "logunif" else x

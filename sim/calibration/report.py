@@ -96,14 +96,25 @@ def write_report(
         "",
         "## Generations",
         "",
-        "| generation | tolerance | evaluations | accepted | acceptance |",
-        "|---|---|---|---|---|",
+        "*ESS*: the effective sample size of the generation's weights, how many equally "
+        "weighted particles they are worth.",
+        "",
+        "| generation | tolerance | evaluations | accepted | acceptance | ESS |",
+        "|---|---|---|---|---|---|",
     ]
     for _, g in generations.iterrows():
         lines.append(
             f"| {int(g.t) + 1} | {g.epsilon:.3g} | {int(g.samples):,} | {int(g.particles)} | "
-            f"{g.acceptance_rate:.1%} |"
+            f"{g.acceptance_rate:.1%} | {g.ess:.0f} |"
         )
+    final_ess = float(generations["ess"].iloc[-1])
+    if final_ess < 0.25 * algo.population:
+        lines += [
+            "",
+            f"**Note:** the posterior's weights are worth {final_ess:.0f} equally weighted "
+            f"particles of {algo.population}: its intervals rest on few particles. A larger "
+            "`algorithm.population` (or fewer parameters) gives a steadier posterior.",
+        ]
     lines += [
         "",
         "## Using the posterior",

@@ -148,10 +148,7 @@ def run_calibration(
         )
     runs = outputs.predictive(spec, posterior, executor, workers, scheduler)
     targets = outputs.target_table(spec, runs)
-    generations = history.get_all_populations()
-    generations = generations[generations.t >= 0].assign(
-        acceptance_rate=lambda f: f.particles / f.samples
-    )
+    generations = outputs.generation_table(history)
     write = CalibrationFolder.write
     csv = {"index": False, "float_format": "%.10g"}
     write(folder / "posterior.csv", lambda p: posterior.to_csv(p, **csv))

@@ -9,7 +9,8 @@ Two kinds of row, kept apart because they mean different things:
 
 Each row says whether model and source agree, within the tolerance it states; a row the
 model does not meet is a finding, reported with its reason. The figures are those of
-docs/parameters.md. Formal fitting of the uncertain parameters is not yet in the tool.
+docs/parameters.md. Formal fitting of the uncertain parameters is ``calibrate``
+(``sim.calibration``).
 """
 
 from __future__ import annotations
