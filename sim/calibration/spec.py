@@ -35,7 +35,9 @@ ALGORITHM_KEYS = (
     "quantile",
     "min_acceptance_rate",
     "predictive_draws",
+    "kernel",
 )
+KERNELS = ("global", "local")
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,7 @@ class Algorithm:
     quantile: float = 0.5  # next tolerance = this weighted quantile of the last distances
     min_acceptance_rate: float = 0.01  # stop when a generation would accept fewer
     predictive_draws: int = 50  # posterior predictive runs
+    kernel: str = "global"  # perturbation: one covariance ("global") or each particle's neighbours'
 
 
 @dataclass(frozen=True)
@@ -269,4 +272,8 @@ def _algorithm(raw: Any, fail: Any) -> Algorithm:
         if not 0 < value < 1:
             raise fail(f"algorithm.{key}", f"expected a number in (0, 1), got {value!r}")
         values[key] = value
+    kernel = raw.get("kernel", defaults.kernel)
+    if kernel not in KERNELS:
+        raise fail("algorithm.kernel", f"expected one of {', '.join(KERNELS)}, got {kernel!r}")
+    values["kernel"] = kernel
     return Algorithm(**values)
