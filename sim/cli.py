@@ -351,6 +351,13 @@ def calibrate_verb(args: argparse.Namespace) -> int:
     spec = load_calibration_spec(args.spec, sets)
     folder = args.out or Path("results") / "calibration" / spec.name / new_run_id()
     workers = args.workers or default_workers()
+    from sim.calibration.folder import CalibrationFolder
+
+    # the folder's mistakes answer before pyabc and the model load
+    if args.resume:
+        CalibrationFolder(folder).check_resume(spec)
+    else:
+        CalibrationFolder(folder).check_new()
     from sim.calibration.runner import run_calibration
 
     try:

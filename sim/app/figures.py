@@ -39,8 +39,8 @@ PANELS: tuple[tuple[str, str, bool], ...] = (
     ("strip_cost", "Strip cost, best open release (USD)", True),
     ("fringe_checkpoints", "Checkpoints on the fringe hub", False),
     ("stripped_on_hub", "Stripped checkpoints on the main hub", False),
-    ("reuploads", "Re-uploads to the fringe hub / month", False),
-    ("leaks", "Leaked closed weights / month", False),
+    ("cumulative:reuploads", "Re-uploads to the fringe hub, cumulative", False),
+    ("cumulative:leaks", "Leaked closed weights, cumulative", False),
 )
 COLS = 3
 ARM_COLOURS = {"base": (31, 119, 180), "bundle": (214, 39, 40), "run": (31, 119, 180)}

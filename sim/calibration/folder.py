@@ -23,12 +23,17 @@ class CalibrationFolder:
         self.spec_file = path / "spec.json"
         self.database = path / "calibration.db"
 
-    def create(self, spec: CalibrationSpec) -> None:
-        if self.path.exists() and any(self.path.iterdir()):
+    def check_new(self) -> None:
+        """A new calibration needs an empty (or missing) folder: results are never
+        overwritten."""
+        if self.path.exists() and (not self.path.is_dir() or any(self.path.iterdir())):
             raise OutputError(
                 f"{self.path}: already holds files; use --resume to continue a calibration "
                 "there, or choose another --out"
             )
+
+    def create(self, spec: CalibrationSpec) -> None:
+        self.check_new()
         try:
             self.path.mkdir(parents=True, exist_ok=True)
         except OSError as err:
