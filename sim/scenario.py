@@ -110,6 +110,18 @@ def _chain(path: Path, seen: list[Path]) -> list[Source]:
     return [*_chain(target, [*seen, resolved]), source]
 
 
+def spec_base(path: Path, data: Mapping[str, Any], fail: Any) -> tuple[str, Config]:
+    """The base scenario a spec file (sensitivity, calibration) names under ``base``,
+    relative to the spec: (the path as written, the loaded scenario)."""
+    base_rel = data["base"]
+    if not isinstance(base_rel, str) or not base_rel:
+        raise fail("base", f"expected a scenario file path, got {base_rel!r}")
+    base_path = (path.parent / base_rel).resolve()
+    if not base_path.is_file():
+        raise fail("base", f"no such scenario file: {base_rel}")
+    return base_rel, load_scenario(base_path)
+
+
 def read_mapping(path: Path) -> Source:
     """Read one YAML file that must hold a mapping, with the line of every key path (also
     used for sensitivity specs, so both report mistakes the same way)."""

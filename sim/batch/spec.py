@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from sim.config import Config
 from sim.parameter_ranges import Parameter, parse_parameters
-from sim.scenario import ScenarioError, load_scenario, parse_sets, read_mapping
+from sim.scenario import ScenarioError, parse_sets, read_mapping, spec_base
 from sim.schema import merge, to_dict
 
 Method = Literal["sobol", "morris", "lhs"]
@@ -88,13 +88,7 @@ def load_spec(path: str | Path, sets: Iterable[str] = ()) -> Spec:
     for key in ("base", "parameters", "method", "samples", "outcomes"):
         if key not in data:
             raise ScenarioError(label, key, "missing (required)")
-    base_rel = data["base"]
-    if not isinstance(base_rel, str) or not base_rel:
-        raise fail("base", f"expected a scenario file path, got {base_rel!r}")
-    base_path = (path.parent / base_rel).resolve()
-    if not base_path.is_file():
-        raise fail("base", f"no such scenario file: {base_rel}")
-    base = load_scenario(base_path)
+    base_rel, base = spec_base(path, data, fail)
     method = data["method"]
     if method not in METHODS:
         raise fail("method", f"expected one of {', '.join(METHODS)}, got {method!r}")

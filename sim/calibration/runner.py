@@ -19,6 +19,7 @@ from sim.calibration.report import write_report
 from sim.calibration.sampler import die_with_parent
 from sim.calibration.smc import Generation, run_smc
 from sim.calibration.spec import CalibrationSpec
+from sim.experiments.executors import dask_client
 
 
 @contextmanager
@@ -28,25 +29,13 @@ def evaluation_executor(
     """Where particles are evaluated: this process (local, 1 worker), a local process pool,
     or a Dask cluster (a local one, or the scheduler at ``scheduler``)."""
     if kind == "dask":
-        from dask.distributed import Client, LocalCluster
-
-        cluster = None
-        if scheduler is None:
-            cluster = LocalCluster(
-                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
-            )
-            client = Client(cluster)
-        else:
-            client = Client(scheduler, timeout="30s")
-        try:
-            yield client.get_executor(pure=False)
-        finally:
-            # evaluations still running when a generation completes are discarded; the
-            # nanny's warning that it had to stop their workers is noise here
-            logging.getLogger("distributed.nanny").setLevel(logging.ERROR)
-            client.close()
-            if cluster is not None:
-                cluster.close()
+        with dask_client(workers, scheduler) as client:
+            try:
+                yield client.get_executor(pure=False)
+            finally:
+                # evaluations still running when a generation completes are discarded; the
+                # nanny's warning that it had to stop their workers is noise here
+                logging.getLogger("distributed.nanny").setLevel(logging.ERROR)
     elif workers > 1:
         with ProcessPoolExecutor(max_workers=workers, initializer=die_with_parent) as pool:
             yield pool

@@ -21,7 +21,7 @@ from sim import calendar
 from sim.calibration.targets import Output, parse_output
 from sim.config import Config, with_overrides
 from sim.parameter_ranges import Parameter, parse_parameters
-from sim.scenario import ScenarioError, load_scenario, parse_sets, read_mapping
+from sim.scenario import ScenarioError, parse_sets, read_mapping, spec_base
 from sim.schema import ConfigError, merge, to_dict
 
 SPEC_KEYS = ("description", "base", "overrides", "seed", "parameters", "targets", "algorithm")
@@ -135,13 +135,7 @@ def load_calibration_spec(path: str | Path, sets: Iterable[str] = ()) -> Calibra
     for key in ("base", "parameters", "targets"):
         if key not in data:
             raise ScenarioError(label, key, "missing (required)")
-    base_rel = data["base"]
-    if not isinstance(base_rel, str) or not base_rel:
-        raise fail("base", f"expected a scenario file path, got {base_rel!r}")
-    base_path = (path.parent / base_rel).resolve()
-    if not base_path.is_file():
-        raise fail("base", f"no such scenario file: {base_rel}")
-    base = load_scenario(base_path)
+    base_rel, base = spec_base(path, data, fail)
     overrides = data.get("overrides", {})
     if not isinstance(overrides, Mapping):
         raise fail("overrides", "expected a mapping of scenario keys to values")

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from typing import Any
 
 OnResult = Callable[[int, Any], None]
@@ -63,8 +64,21 @@ def run_dask(
     workers: int,
     scheduler: str | None,
 ) -> None:
-    from dask.distributed import Client, LocalCluster
     from dask.distributed import as_completed as dask_completed
+
+    with dask_client(workers, scheduler) as client:
+        futures = {
+            client.submit(fn, *args, retries=3, pure=False): i for i, args in enumerate(calls)
+        }
+        for future in dask_completed(list(futures)):
+            on_result(futures[future], future.result())
+
+
+@contextmanager
+def dask_client(workers: int, scheduler: str | None) -> Iterator[Any]:
+    """A Dask client: of a local cluster of ``workers`` single-threaded processes, or of the
+    running scheduler at ``scheduler``; closed (with the local cluster) on leaving."""
+    from dask.distributed import Client, LocalCluster
 
     cluster = None
     if scheduler is None:
@@ -75,11 +89,7 @@ def run_dask(
     else:
         client = Client(scheduler, timeout="30s")
     try:
-        futures = {
-            client.submit(fn, *args, retries=3, pure=False): i for i, args in enumerate(calls)
-        }
-        for future in dask_completed(list(futures)):
-            on_result(futures[future], future.result())
+        yield client
     finally:
         client.close()
         if cluster is not None:
