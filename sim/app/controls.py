@@ -35,7 +35,8 @@ class Control:
         row = _schema(self.key)
         source = "a guess (no published figure)" if row["source"] == "guess" else row["source"]
         unit = f" Unit: {row['unit']}." if row["unit"] else ""
-        return f"{row['doc'][:1].upper()}{row['doc'][1:]}.{unit} Source: {source}. Key: {self.key}."
+        cited = "" if self.key in RUN_CONTROLS else f" Source: {source}."
+        return f"{row['doc'][:1].upper()}{row['doc'][1:]}.{unit}{cited} Key: {self.key}."
 
     def label_with(self, value: Any) -> str:
         """The label shows the value and its unit: what is shown is what runs."""
@@ -61,6 +62,9 @@ class Control:
         if self.kind == "log10":
             return float(f"{10.0 ** float(value):.3g}")
         return int(value) if self.kind == "int" else value
+
+
+RUN_CONTROLS = ("seed", "steps", "replications")  # how to run, not what the world is
 
 
 @functools.cache

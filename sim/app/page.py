@@ -26,6 +26,7 @@ from sim.app.settings import MAX_REPLICATIONS, Settings, config_yaml, scenario_n
 from sim.experiments.headline import fmt, number
 
 PLAY_INTERVAL_S = 0.05
+SEED = Control("seed", "Root seed", "int")
 TABLE_NAMES = {
     "total_misuse_incidents": "AI-enabled incidents",
     "total_severe_incidents": "severe incidents",
@@ -99,10 +100,11 @@ def Sidebar(settings: Settings, push: Any) -> None:
         solara.Text(settings.scenario_config().description, style={"font-size": "0.8em"})
         base = settings.base_config()
         with solara.Row():
-            solara.InputInt(
-                "Root seed", value=base.seed,
-                on_value=lambda v: push(settings.with_run(seed=max(0, int(v)))),
-            )  # fmt: skip
+            with solara.Tooltip(SEED.help), solara.Column(gap="0px"):
+                solara.InputInt(
+                    "Root seed", value=base.seed,
+                    on_value=lambda v: push(settings.with_run(seed=max(0, int(v)))),
+                )  # fmt: skip
             solara.InputInt(
                 "Replications", value=settings.replications,
                 on_value=lambda v: push(settings.with_run(
