@@ -9,9 +9,9 @@ of operations and reading the same stream of uniform draws (``sim.draws``), so a
 the same numbers with this kernel as with the per-agent Python code (``tests/test_turns.py``
 checks it, policy by policy). What Python does once a run of turns returns: checkpoint
 objects for the new rows, the oversight records, the pool ties to strengthen, the hubs'
-sorted shelves, and the malicious log: what actors now hold (``Hobbyist.take_turns``). A
-turn that invents a technique stops the run, so the invention draws from the model's
-generator in order.
+sorted shelves, and the malicious logs: what actors now hold and their incidents
+(``Hobbyist.take_turns``). A turn that invents a technique stops the run, so the invention
+draws from the model's generator in order.
 
 Array layout (all by node or by checkpoint id, as the model and ``Columns`` hold them):
 ``p`` holds the month's float parameters and ``q`` the integer ones (indices below);

@@ -118,9 +118,10 @@ class Hobbyist(Actor):
         turn order), run by the compiled kernel (``sim.hobbyist_turns``): the same rules as
         :meth:`step` and ``MaliciousActor.step`` one agent at a time, on the model's arrays.
         Python finishes what the kernel logs (new checkpoint objects, oversight records, pool
-        ties, the hubs' sorted shelves, what malicious actors now hold), draws the technique
-        of a turn that invents one and takes the malicious turns the kernel leaves to it (an
-        incident, a strip or pool that goes ahead, abusing an API, a shared weapon)."""
+        ties, the hubs' sorted shelves, what malicious actors now hold and their incidents),
+        draws the technique of a turn that invents one and takes the malicious turns the
+        kernel leaves to it (a strip or pool that goes ahead, abusing an API, a shared
+        weapon)."""
         month = _month_state(model)
         index = 0
         need = 0

@@ -62,13 +62,13 @@ class Settings:
 
     # --- the URL -------------------------------------------------------------------------
     @classmethod
-    def from_query(cls, search: str | None, folder: Path = SCENARIO_DIR) -> Settings:
+    def from_query(cls, search: str | None) -> Settings:
         """Settings from a query string; anything wrong is dropped and listed in ``errors``."""
         errors: list[str] = []
         pairs = parse_qsl(search or "", keep_blank_values=True)
         values = dict(pairs)
         scenario = values.get("scenario", "baseline")
-        if scenario not in scenario_names(folder):
+        if scenario not in scenario_names():
             errors.append(f"scenario: no scenario named {scenario!r}")
             scenario = "baseline"
         seed: int | None = None

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from sim.config import Config
+from sim.outcomes import summary_keys
 from sim.parameter_ranges import Parameter, parse_parameters
 from sim.scenario import ScenarioError, parse_sets, read_mapping, spec_base
 from sim.schema import merge, to_dict
@@ -66,13 +67,6 @@ class Spec:
         }
 
 
-def summary_outcomes() -> tuple[str, ...]:
-    """Per-run summary statistics that can be analysed (numbers, one per run)."""
-    from sim.outcomes import summary_keys
-
-    return summary_keys()
-
-
 def load_spec(path: str | Path, sets: Iterable[str] = ()) -> Spec:
     path = Path(path)
     source = read_mapping(path)
@@ -107,7 +101,7 @@ def load_spec(path: str | Path, sets: Iterable[str] = ()) -> Spec:
     seed = _int(data.get("seed", 0), fail, "seed", 0)
     parameters = parse_parameters(data["parameters"], base, fail)
     outcomes = data["outcomes"]
-    known = summary_outcomes()
+    known = summary_keys()
     if isinstance(outcomes, str) or not isinstance(outcomes, list) or not outcomes:
         raise fail("outcomes", "expected a non-empty list of summary statistics")
     for i, name in enumerate(outcomes):

@@ -10,7 +10,6 @@ samples.parquet   the design joined with each outcome's mean over replications
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ import pandas as pd
 
 from sim.batch.design import Task
 from sim.batch.spec import Spec
-from sim.experiments.folders import OutputError
+from sim.experiments.folders import OutputError, write_atomic
 
 
 class BatchFolder:
@@ -38,9 +37,9 @@ class BatchFolder:
             raise OutputError(
                 f"{self.path}: cannot create the batch folder ({err.strerror})"
             ) from None
-        self._atomic(self.path / "design.parquet", lambda p: design.to_parquet(p))
+        write_atomic(self.path / "design.parquet", lambda p: design.to_parquet(p))
         meta = {"spec": spec.to_dict(), "digest": spec.digest()}
-        self._atomic(
+        write_atomic(
             self.path / "batch.json",
             lambda p: Path(p).write_text(json.dumps(meta, indent=2) + "\n"),
         )
@@ -64,7 +63,7 @@ class BatchFolder:
 
     def write_run(self, task: Task, result: dict[str, Any]) -> None:
         row = {"sample": task.sample, "replication": task.replication, "seed": task.seed, **result}
-        self._atomic(
+        write_atomic(
             self.runs / f"{task.name}.parquet",
             lambda p: pd.DataFrame([row]).to_parquet(p, index=False),
         )
@@ -76,15 +75,9 @@ class BatchFolder:
         results = results.reset_index(drop=True)
         for col in outcomes:
             results[col] = pd.to_numeric(results[col], errors="coerce")
-        self._atomic(self.path / "results.parquet", lambda p: results.to_parquet(p, index=False))
+        write_atomic(self.path / "results.parquet", lambda p: results.to_parquet(p, index=False))
         ok = results[results["status"] == "ok"]
         means = ok.groupby("sample")[list(outcomes)].mean()
         samples = self.design().join(means, how="left")
-        self._atomic(self.path / "samples.parquet", lambda p: samples.to_parquet(p))
+        write_atomic(self.path / "samples.parquet", lambda p: samples.to_parquet(p))
         return results, samples
-
-    @staticmethod
-    def _atomic(path: Path, write: Any) -> None:
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        write(tmp)
-        os.replace(tmp, path)

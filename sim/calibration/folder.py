@@ -9,12 +9,10 @@ calibration.db   pyabc's history (SQLite): every complete generation; how a resu
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Callable
 from pathlib import Path
 
 from sim.calibration.spec import CalibrationSpec
-from sim.experiments.folders import OutputError
+from sim.experiments.folders import OutputError, write_atomic
 
 
 class CalibrationFolder:
@@ -41,7 +39,7 @@ class CalibrationFolder:
                 f"{self.path}: cannot create the calibration folder ({err.strerror})"
             ) from None
         meta = {"spec": spec.to_dict(), "digest": spec.digest()}
-        self.write(self.spec_file, lambda p: p.write_text(json.dumps(meta, indent=2) + "\n"))
+        write_atomic(self.spec_file, lambda p: p.write_text(json.dumps(meta, indent=2) + "\n"))
 
     def check_resume(self, spec: CalibrationSpec) -> None:
         if not self.spec_file.exists() or not self.database.exists():
@@ -52,9 +50,3 @@ class CalibrationFolder:
                 f"{self.path}: the spec (or its --seed or --set) differs from the one this "
                 "calibration started with; resuming would mix two fits (start a new --out)"
             )
-
-    @staticmethod
-    def write(path: Path, write: Callable[[Path], object]) -> None:
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        write(tmp)
-        os.replace(tmp, path)

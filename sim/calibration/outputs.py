@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pyabc.weighted_statistics import effective_sample_size
 
 from sim.calibration.smc import configure
 from sim.calibration.spec import CalibrationSpec, Target
@@ -59,7 +60,7 @@ def generation_table(history: Any) -> pd.DataFrame:
     ess = []
     for t in table.t:
         _, weights = history.get_distribution(m=0, t=int(t))
-        ess.append(float(1.0 / np.sum(np.square(weights / weights.sum()))))
+        ess.append(float(effective_sample_size(weights)))
     table["ess"] = ess
     return table.reset_index(drop=True)
 

@@ -20,6 +20,7 @@ from sim.calibration.sampler import die_with_parent
 from sim.calibration.smc import Generation, run_smc
 from sim.calibration.spec import CalibrationSpec
 from sim.experiments.executors import dask_client
+from sim.experiments.folders import write_atomic
 
 
 @contextmanager
@@ -138,7 +139,7 @@ def run_calibration(
     runs = outputs.predictive(spec, posterior, executor, workers, scheduler)
     targets = outputs.target_table(spec, runs)
     generations = outputs.generation_table(history)
-    write = CalibrationFolder.write
+    write = write_atomic
     csv = {"index": False, "float_format": "%.10g"}
     write(folder / "posterior.csv", lambda p: posterior.to_csv(p, **csv))
     write(folder / "predictive.csv", lambda p: runs.to_csv(p, **csv))

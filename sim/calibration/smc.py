@@ -80,7 +80,7 @@ class Distance:
     def errors(self, simulated: dict[str, float]) -> list[float]:
         out = []
         for t in self.targets:
-            error = t.error(simulated[t.name]) if not math.isnan(simulated[t.name]) else math.nan
+            error = t.error(simulated[t.name])  # NaN (no value) or -inf (log of <= 0)
             out.append(error if math.isfinite(error) else MISSING_ERROR)
         return out
 

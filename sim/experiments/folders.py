@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
@@ -62,6 +62,14 @@ def finalise(tmp: Path) -> Path:
         target = tmp.parent / f"{run_id}-{n}"
     tmp.rename(target)
     return target
+
+
+def write_atomic(path: Path, write: Callable[[Path], object]) -> None:
+    """``write(temporary path)``, then rename it to ``path``: a reader (or a resumed batch)
+    never sees half a file."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    write(tmp)
+    os.replace(tmp, path)
 
 
 def write_yaml(path: Path, data: Any) -> None:
