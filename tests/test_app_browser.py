@@ -225,10 +225,13 @@ def test_two_sessions_keep_their_own_settings_and_results(opened):
 
 def test_closing_a_tab_stops_its_background_runs(opened, server):
     _, log = server
-    pg = opened("reps=200")  # the default population: ~50 s of runs on 2 cores
+    # 200 runs of 10,000 hobbyists: minutes of work on 2 cores, so the ensemble is surely
+    # still running when the tab closes, even on a loaded machine
+    pg = opened("reps=200&population.hobbyists=10000")
     pg.wait_for_function(
         "() => /[1-9][0-9]* of 200 runs done/.test(document.body.innerText)", timeout=120_000
     )
+    expect(pg.get_by_text("running in the background")).to_be_visible()
     pg.close(run_before_unload=True)
     deadline = time.monotonic() + 30
     while "ensemble stopped" not in log.read_text() and time.monotonic() < deadline:
