@@ -2,7 +2,8 @@
 #   make run    set up, then run the baseline scenario
 #   make test   set up, then run the whole test suite (what CI runs)
 #   make setup  create .venv with a Python >= 3.12, the pinned dependencies and the app's
-#               front-end assets (idempotent)
+#               front-end assets, and compile the model's rules (idempotent; the compiled
+#               rules are cached on disk until sim/core changes)
 #   make app    set up, then start the interactive app on http://127.0.0.1:8765
 #   make bench  speed benchmarks: table + benchmarks/results/latest.json (a few minutes)
 #   make lint   ruff check + format check + the import contracts (docs/architecture.md)
@@ -16,6 +17,8 @@ ASSETS := $(VENV)/share/solara/cdn/.packages
 .PHONY: setup run test app bench browser lint format lock clean
 
 setup: $(STAMP) $(ASSETS)
+	@echo "preparing the compiled model rules (about 2 minutes the first time after sim/core changes)"
+	@$(PY) -c 'from sim.api import warm_up; warm_up()'
 
 $(STAMP): pyproject.toml requirements.lock
 	@test -x $(PY) || "$$(./.ci/find-python)" -m venv $(VENV)

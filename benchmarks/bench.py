@@ -29,9 +29,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from sim import EcosystemModel  # noqa: E402
 from sim.api import simulate  # noqa: E402
 from sim.config import make_config  # noqa: E402
-from sim.model import EcosystemModel  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -199,7 +199,7 @@ HUGE_RUN = """
 import resource, sys, time
 sys.path.insert(0, {root!r})
 from sim.config import make_config
-from sim.model import EcosystemModel
+from sim import EcosystemModel
 start = time.perf_counter()
 model = EcosystemModel(make_config({overrides!r}), seed=1)
 built = time.perf_counter()

@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.bench import population  # noqa: E402
+from sim import EcosystemModel  # noqa: E402
 from sim.config import make_config  # noqa: E402
-from sim.model import EcosystemModel  # noqa: E402
 
 
 def profile(actors: int, steps: int, seed: int = 1) -> str:

@@ -13,7 +13,7 @@ _EXPORTS = {
     "COLUMNS": "sim.outcomes",
     "Config": "sim.config",
     "ConfigError": "sim.config",
-    "EcosystemModel": "sim.model",
+    "EcosystemModel": "sim.core.model",
     "make_config": "sim.config",
     "simulate": "sim.api",
 }
@@ -22,7 +22,7 @@ __all__ = ["COLUMNS", "Config", "ConfigError", "EcosystemModel", "make_config", 
 if TYPE_CHECKING:
     from sim.api import simulate
     from sim.config import Config, ConfigError, make_config
-    from sim.model import EcosystemModel
+    from sim.core.model import EcosystemModel
     from sim.outcomes import COLUMNS
 
 

@@ -12,7 +12,9 @@ from typing import Any
 import pandas as pd
 
 from sim.config import Config, make_config
-from sim.model import EcosystemModel
+from sim.core import costs
+from sim.core.calls import from_python
+from sim.core.model import EcosystemModel
 
 
 def simulate(
@@ -32,9 +34,42 @@ def simulate(
     Raises:
         ConfigError: a key or value in ``config`` is invalid (the message names the key path).
     """
-    model = EcosystemModel(make_config(config), seed=seed)
+    cfg = make_config(config)
+    model = EcosystemModel(cfg, seed=cfg.seed if seed is None else seed)
     model.run()
     frame = model.timeseries()
     summary = model.summary()
     summary["seed"] = model.cfg.seed if seed is None else seed
     return frame, summary
+
+
+def finetune_cost(
+    config: Config, capability: float, step: float, finetune_oom: float = 0.0
+) -> float:
+    """USD of a benign fine-tune of a checkpoint of ``capability`` (OOM vs the step-0 open
+    frontier) at month ``step``, for an actor whose techniques cut ``finetune_oom`` OOM: the
+    model's own cost curve (``sim.core.costs``), for stylised facts and notebooks."""
+    terms = costs.terms(config.costs, step)
+    return float(from_python(costs.finetune_cost)(terms, capability, finetune_oom))
+
+
+def warm_up() -> None:
+    """Compile the model's rules now (Numba caches them on disk, per version of the core's
+    sources), so that the first run, the app and every worker start at once: a small run
+    with every policy in force, and the few compiled functions Python calls directly."""
+    from sim.config import POLICY_NAMES
+
+    config = make_config(
+        {
+            "population": {"labs": 3, "hobbyists": 60, "malicious": 12},
+            "steps": 3,
+            "malicious": {"activity_rate": 0.9, "api_abuse_prob": 0.5},
+            "policies": {name: {"enabled": True} for name in POLICY_NAMES},
+        }
+    )
+    model = EcosystemModel(config, seed=0)
+    model.run()
+    model.timeseries()
+    for actor in model.malicious:
+        actor.is_equipped  # noqa: B018 (compiles the view's rule)
+    finetune_cost(config, 0.0, 1.0)

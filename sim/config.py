@@ -873,12 +873,12 @@ class Policies:
     staged_release: StagedRelease = section(StagedRelease, "staged release")
     tamper_resistance: TamperResistance = section(TamperResistance, "tamper resistance")
     hub_moderation: HubModeration = section(HubModeration, "hub moderation")
-    compute_kyc: ComputeKyc = section(ComputeKyc, "compute know-your-customer")
+    compute_kyc: ComputeKyc = section(ComputeKyc, "compute know-your-customer", label="Compute KYC")
     pool_monitoring: PoolMonitoring = section(PoolMonitoring, "pool monitoring")
     api_finetune_screening: ApiFinetuneScreening = section(
-        ApiFinetuneScreening, "API fine-tuning screening"
+        ApiFinetuneScreening, "API fine-tuning screening", label="API fine-tune screening"
     )
-    liability: Liability = section(Liability, "lab liability")
+    liability: Liability = section(Liability, "lab liability", label="Liability")
     adaptive: Adaptive = section(Adaptive, "adaptive regulation")
 
 

@@ -1,279 +1,254 @@
 """The outcomes (docs/ODD.md §3.3.12): one place that knows each column's name and how it is
 measured.
 
-Reporters are small module-level functions named after what they measure, handed to Mesa's
-DataCollector in :data:`REPORTERS`; the per-run summary is derived from the collected frame
-and the derivative forest.
+A column is either *counted* (a flow the rules add to during the month: a field of
+:class:`Counts`, a one-element array the compiled rules write directly) or *computed* at
+the month's end by a reporter, a small module-level function named after what it measures.
+:data:`COLUMNS` is their order in ``timeseries.csv``; :data:`REPORTERS` hands them to Mesa's
+DataCollector. The per-run summary is derived from the collected frame and the facts the
+model adds (the shape of the derivative forest).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 
-from sim import costs
+from sim.core import reports
+from sim.core.calls import from_python
+from sim.core.kinds import ActorKind
+from sim.core.table import Column, as_rows, blank
 
-if TYPE_CHECKING:
-    from sim.checkpoints import Checkpoint
-    from sim.model import EcosystemModel
+
+class Counts(NamedTuple):
+    """Flows counted during one month (reset at its start), written where they happen."""
+
+    misuse_incidents: np.ndarray = Column(np.int64)  # AI-enabled incidents (both tiers)
+    severe_incidents: np.ndarray = Column(np.int64)  # of which the severe tier
+    harm: np.ndarray = Column(np.float64)  # summed severity of AI-enabled incidents
+    baseline_incidents: np.ndarray = Column(np.int64)  # through the non-AI route
+    baseline_harm: np.ndarray = Column(np.float64)
+    benign_finetunes: np.ndarray = Column(np.int64)  # on open weights or through an API
+    pooled_finetunes: np.ndarray = Column(np.int64)
+    takedowns: np.ndarray = Column(np.int64)  # removals from the main hub
+    reuploads: np.ndarray = Column(np.int64)  # removed weights re-uploaded to the fringe hub
+    leaks: np.ndarray = Column(np.int64)  # API-only or staged weights that leaked
+    detections: np.ndarray = Column(np.int64)  # actors banned after an investigation
+    benefit: np.ndarray = Column(np.float64)  # benign value (arbitrary, consistent units)
+    api_jobs_blocked: np.ndarray = Column(np.int64)  # by screening (abusive, and benign ones)
+    kyc_covered_runs: np.ndarray = Column(np.int64)  # solo cloud runs at KYC's threshold
+    kyc_flags: np.ndarray = Column(np.int64)  # covered runs reported to the regulator
+    defence_added: np.ndarray = Column(np.int64)  # defensive fine-tunes (not a column)
 
 
-@dataclass
 class MonthTally:
-    """Flows counted during one month; reset at the start of each step."""
+    """The month's :class:`Counts` as one row of a record array (``table``), which compiled
+    rules write as ``w.tally[0].<name> += ...``; Python reads a count as ``tally.<name>``."""
 
-    misuse_incidents: int = 0
-    severe_incidents: int = 0
-    harm: float = 0.0
-    baseline_incidents: int = 0
-    baseline_harm: float = 0.0
-    benign_finetunes: int = 0
-    pooled_finetunes: int = 0
-    takedowns: int = 0
-    reuploads: int = 0
-    leaks: int = 0
-    detections: int = 0
-    benefit: float = 0.0
-    api_jobs_blocked: int = 0
-    kyc_covered_runs: int = 0
-    kyc_flags: int = 0
+    def __init__(self) -> None:
+        self.data = blank(Counts, 1)
+        self.table = as_rows(self.data)
+
+    def reset(self) -> None:
+        self.data[0] = 0
+
+    def add(self, name: str, value: float = 1) -> None:
+        self.data[name][0] += value
+
+    def __getattr__(self, name: str) -> Any:
+        if name in Counts._fields:
+            return self.data[name][0].item()
+        raise AttributeError(name)
 
 
-def step(model: EcosystemModel) -> int:
+_solo_costs = from_python(reports.hobbyist_solo_costs)
+_strip_costs = from_python(reports.malicious_strip_costs)
+
+
+def _counted(name: str) -> Any:
+    def reporter(model: Any) -> Any:
+        return getattr(model.tally, name)
+
+    reporter.__name__ = name
+    reporter.__doc__ = f"Counted during the month (``Counts.{name}``)."
+    return reporter
+
+
+def step(model: Any) -> int:
     return model.steps
 
 
-def date(model: EcosystemModel) -> str:
+def date(model: Any) -> str:
     """The calendar month, ``YYYY-MM`` (month 0 is ``start_date``)."""
     return model.date
 
 
-def misuse_incidents(model: EcosystemModel) -> int:
-    """AI-enabled misuse incidents this month (both tiers)."""
-    return model.tally.misuse_incidents
-
-
-def cumulative_incidents(model: EcosystemModel) -> int:
+def cumulative_incidents(model: Any) -> int:
     return model.totals["misuse_incidents"]
 
 
-def severe_incidents(model: EcosystemModel) -> int:
-    """AI-enabled incidents of the severe tier (dangerous capability uplift) this month."""
-    return model.tally.severe_incidents
-
-
-def harm(model: EcosystemModel) -> float:
-    """Summed severity of this month's AI-enabled incidents."""
-    return model.tally.harm
-
-
-def baseline_incidents(model: EcosystemModel) -> int:
-    """Incidents through the non-AI baseline route this month."""
-    return model.tally.baseline_incidents
-
-
-def baseline_harm(model: EcosystemModel) -> float:
-    return model.tally.baseline_harm
-
-
-def total_harm(model: EcosystemModel) -> float:
+def total_harm(model: Any) -> float:
     """AI-enabled plus baseline harm: what a policy must lower, not merely displace."""
     return model.tally.harm + model.tally.baseline_harm
 
 
-def malicious_equipped(model: EcosystemModel) -> int:
-    return sum(1 for a in model.malicious if a.is_equipped)
+def malicious_equipped(model: Any) -> int:
+    """Malicious actors holding a checkpoint fit for their goal (API access not revoked)."""
+    rows, ckpts = model.world.nodes, model.checkpoints
+    malicious = rows.column("kind") == ActorKind.MALICIOUS
+    held = rows.column("equipped")
+    nodes = np.flatnonzero(malicious & (held >= 0))
+    cid = held[nodes]
+    fit = ckpts.column("capability")[cid] >= rows.column("goal")[nodes]
+    fit &= ~rows.column("severe")[nodes] | ckpts.column("uplifted")[cid]
+    fit &= rows.column("equipped_until")[nodes] > model.steps
+    return int(fit.sum())
 
 
-def _hobbyist_finetune_oom(model: EcosystemModel) -> np.ndarray:
-    return np.asarray(model.techniques.finetune_oom(model.hobbyist_nodes), dtype=float)
-
-
-def _hobbyist_costs(model: EcosystemModel, ckpt: Checkpoint) -> np.ndarray:
-    """Each hobbyist's solo cost to fine-tune ``ckpt`` now (two reporters ask of the best
-    checkpoint each month: computed once, kept until the month's cache is cleared)."""
-    key = ("hobbyist_costs", ckpt.id, model.steps)
-    found = model.month_cache.get(key)
-    if found is None:
-        nodes = model.hobbyist_nodes
-        found = model.month_cache[key] = np.asarray(
-            model.benign_finetune_cost(
-                ckpt.capability,
-                ckpt.tamper,
-                _hobbyist_finetune_oom(model),
-                solo=True,
-                own_hardware=model.own_hardware[nodes],
-            )
-        )
-    return found
-
-
-def finetune_cost(model: EcosystemModel) -> float:
+def finetune_cost(model: Any) -> float:
     """Median over hobbyists of the solo USD cost to fine-tune the best open checkpoint."""
-    best = model.checkpoints.best_safe_on_hub()
-    if best is None or len(model.hobbyist_nodes) == 0:
+    best = model.main_hub.safe.best_id()
+    nodes = model.hobbyist_nodes
+    if best is None or len(nodes) == 0:
         return math.nan
     return float(np.median(_hobbyist_costs(model, best)))
 
 
-def strip_cost(model: EcosystemModel) -> float:
+def _hobbyist_costs(model: Any, cid: int) -> np.ndarray:
+    """Each hobbyist's solo cost to fine-tune ``cid`` now (kept for the month: two
+    reporters ask of the best checkpoint)."""
+    key = ("hobbyist_costs", cid)
+    found = model.month_cache.get(key)
+    if found is None:
+        found = model.month_cache[key] = _solo_costs(
+            model.world.state(), model.reporting_month(), model.hobbyist_nodes, cid
+        )
+    return found
+
+
+def strip_cost(model: Any) -> float:
     """Median over malicious actors of the USD cost to strip the most capable open base
     release (with the techniques each knows)."""
     registry = model.checkpoints
     ids = registry.open_base_ids()
     if not len(ids):
         return math.nan
-    capability = registry.columns.capability.values[ids]
-    target = registry[int(ids[np.lexsort((ids, -capability))[0]])]  # most capable, earliest
-    nodes = model.malicious_nodes
-    tech = model.techniques
-    if len(nodes):
-        fine, strip = tech.finetune_oom(nodes), tech.strip_oom(nodes)
-        tamper = np.where(tech.bypasses_tamper(nodes), 0.0, target.tamper)
-    else:  # what the published techniques alone give
-        fine, strip = tech.published_finetune_oom, tech.published_strip_oom
-        tamper = 0.0 if tech.published_bypass else target.tamper
-    cost = costs.strip_cost(
-        model.cfg.costs, target.capability, model.steps, fine, strip, target.safeguard, tamper
+    capability = registry.column("capability")[ids]
+    target = int(ids[np.lexsort((ids, -capability))[0]])  # most capable, earliest
+    costs = _strip_costs(
+        model.world.state(), model.reporting_month(), model.malicious_nodes, target
     )
-    return float(np.median(cost))
+    return float(np.median(costs))
 
 
-def benign_finetunes(model: EcosystemModel) -> int:
-    return model.tally.benign_finetunes
-
-
-def cumulative_benign_finetunes(model: EcosystemModel) -> int:
+def cumulative_benign_finetunes(model: Any) -> int:
     return model.totals["benign_finetunes"]
 
 
-def pooled_finetunes(model: EcosystemModel) -> int:
-    return model.tally.pooled_finetunes
-
-
-def hub_checkpoints(model: EcosystemModel) -> int:
+def hub_checkpoints(model: Any) -> int:
     """Checkpoints downloadable from the main hub."""
-    return model.checkpoints.hub_size()
+    return len(model.main_hub)
 
 
-def stripped_on_hub(model: EcosystemModel) -> int:
-    return len(model.checkpoints.main.stripped)
+def stripped_on_hub(model: Any) -> int:
+    return len(model.main_hub.stripped)
 
 
-def fringe_checkpoints(model: EcosystemModel) -> int:
+def fringe_checkpoints(model: Any) -> int:
     """Checkpoints downloadable from the fringe hub (never moderated)."""
-    return len(model.checkpoints.fringe)
+    return len(model.fringe_hub)
 
 
-def takedowns(model: EcosystemModel) -> int:
-    return model.tally.takedowns
-
-
-def reuploads(model: EcosystemModel) -> int:
-    """Weights removed from the main hub and re-uploaded to the fringe hub this month."""
-    return model.tally.reuploads
-
-
-def leaks(model: EcosystemModel) -> int:
-    """API-only or staged weights that leaked this month."""
-    return model.tally.leaks
-
-
-def detections(model: EcosystemModel) -> int:
-    return model.tally.detections
-
-
-def oversight_coverage(model: EcosystemModel) -> float:
+def oversight_coverage(model: Any) -> float:
     return model.oversight.coverage()
 
 
-def able_to_finetune(model: EcosystemModel) -> float:
+def able_to_finetune(model: Any) -> float:
     """Share of hobbyists whose monthly budget covers a solo fine-tune of *some* open
     checkpoint (the least capable on the main hub, hence the cheapest)."""
-    least = model.checkpoints.main.least(stripped=False)
-    if least is None or len(model.hobbyist_nodes) == 0:
-        return 0.0
-    return float(np.mean(model.budget[model.hobbyist_nodes] >= _hobbyist_costs(model, least)))
+    return _able(model, model.main_hub.safe.least_id())
 
 
-def able_to_finetune_frontier(model: EcosystemModel) -> float:
+def able_to_finetune_frontier(model: Any) -> float:
     """Share of hobbyists who can afford a solo fine-tune of the most capable open checkpoint."""
-    best = model.checkpoints.best_safe_on_hub()
-    if best is None or len(model.hobbyist_nodes) == 0:
+    return _able(model, model.main_hub.safe.best_id())
+
+
+def _able(model: Any, cid: int | None) -> float:
+    nodes = model.hobbyist_nodes
+    if cid is None or len(nodes) == 0:
         return 0.0
-    return float(np.mean(model.budget[model.hobbyist_nodes] >= _hobbyist_costs(model, best)))
+    budget = model.world.nodes.column("budget")[nodes]
+    return float(np.mean(budget >= _hobbyist_costs(model, cid)))
 
 
-def techniques_published(model: EcosystemModel) -> int:
+def techniques_published(model: Any) -> int:
     return model.techniques.published
 
 
-def defence_level(model: EcosystemModel) -> float:
+def defence_level(model: Any) -> float:
     """Defences built by open-weight fine-tunes, in [0, 1) (cuts AI misuse success)."""
     return model.defence.level
 
 
-def api_jobs_blocked(model: EcosystemModel) -> int:
-    """Fine-tuning API jobs blocked by screening this month (abusive, and benign by mistake)."""
-    return model.tally.api_jobs_blocked
-
-
-def kyc_covered_runs(model: EcosystemModel) -> int:
-    """Solo cloud runs at or above compute KYC's FLOP threshold this month (0 when off)."""
-    return model.tally.kyc_covered_runs
-
-
-def kyc_flags(model: EcosystemModel) -> int:
-    """Covered runs the compute providers reported to the regulator this month."""
-    return model.tally.kyc_flags
-
-
-def benefit(model: EcosystemModel) -> float:
-    """Benign value created this month (sum over derivatives; arbitrary but consistent units)."""
-    return model.tally.benefit
-
-
-REPORTERS = {
+COMPUTED = {
     f.__name__: f
     for f in (
         step,
         date,
-        misuse_incidents,
         cumulative_incidents,
-        severe_incidents,
-        harm,
-        baseline_incidents,
-        baseline_harm,
         total_harm,
         malicious_equipped,
         finetune_cost,
         strip_cost,
-        benign_finetunes,
         cumulative_benign_finetunes,
-        pooled_finetunes,
         hub_checkpoints,
         stripped_on_hub,
         fringe_checkpoints,
-        takedowns,
-        reuploads,
-        leaks,
-        detections,
         oversight_coverage,
         able_to_finetune,
         able_to_finetune_frontier,
         techniques_published,
         defence_level,
-        benefit,
-        api_jobs_blocked,
-        kyc_covered_runs,
-        kyc_flags,
     )
 }
-COLUMNS: tuple[str, ...] = tuple(REPORTERS)
+COLUMNS: tuple[str, ...] = (
+    "step",
+    "date",
+    "misuse_incidents",
+    "cumulative_incidents",
+    "severe_incidents",
+    "harm",
+    "baseline_incidents",
+    "baseline_harm",
+    "total_harm",
+    "malicious_equipped",
+    "finetune_cost",
+    "strip_cost",
+    "benign_finetunes",
+    "cumulative_benign_finetunes",
+    "pooled_finetunes",
+    "hub_checkpoints",
+    "stripped_on_hub",
+    "fringe_checkpoints",
+    "takedowns",
+    "reuploads",
+    "leaks",
+    "detections",
+    "oversight_coverage",
+    "able_to_finetune",
+    "able_to_finetune_frontier",
+    "techniques_published",
+    "defence_level",
+    "benefit",
+    "api_jobs_blocked",
+    "kyc_covered_runs",
+    "kyc_flags",
+)
+REPORTERS = {name: COMPUTED.get(name) or _counted(name) for name in COLUMNS}
 FLOWS: tuple[str, ...] = (
     "misuse_incidents",
     "severe_incidents",
@@ -320,9 +295,9 @@ def summary_keys() -> tuple[str, ...]:
     )
 
 
-def summarise(frame: pd.DataFrame, model: EcosystemModel) -> dict[str, Any]:
-    """Per-run summary: totals of flows, first incident, final values, the shape of the
-    derivative forest, and run facts."""
+def summarise(frame: pd.DataFrame, facts: dict[str, Any]) -> dict[str, Any]:
+    """Per-run summary: totals of flows, first incident, final values, then the ``facts``
+    the model adds (the shape of the derivative forest, run facts)."""
     out: dict[str, Any] = {summary_name(c): _plain(frame[c].sum()) for c in FLOWS}
     hits = frame.loc[frame["misuse_incidents"] > 0, "step"]
     out["first_incident_step"] = int(hits.iloc[0]) if len(hits) else None
@@ -330,13 +305,7 @@ def summarise(frame: pd.DataFrame, model: EcosystemModel) -> dict[str, Any]:
     for c in COLUMNS:
         if c not in ("step", *NOT_NUMERIC):
             out[f"final_{c}"] = _plain(frame[c].iloc[-1]) if len(frame) else None
-    out.update(model.checkpoints.lineage_summary())
-    out["steps"] = int(model.steps)
-    out["checkpoints"] = len(model.checkpoints)
-    out["stripped_checkpoints"] = model.checkpoints.stripped_count()
-    out["escalations"] = [
-        {"step": s, "policy": p, "strength": v} for s, p, v in model.policies.escalations
-    ]
+    out.update(facts)
     return out
 
 

@@ -42,9 +42,18 @@ def param(
     return dataclasses.field(default=default, metadata=meta)
 
 
-def section(cls: type, doc: str) -> Any:
-    """Declare a nested section whose defaults are the section class's defaults."""
-    return dataclasses.field(default_factory=cls, metadata={"doc": doc, "section": True})
+def section(cls: type, doc: str, label: str = "") -> Any:
+    """Declare a nested section whose defaults are the section class's defaults (``label``:
+    how the app names it, where that differs from ``doc``)."""
+    meta = {"doc": doc, "section": True, "label": label or doc[:1].upper() + doc[1:]}
+    return dataclasses.field(default_factory=cls, metadata=meta)
+
+
+def section_labels(cls: type) -> dict[str, str]:
+    """The label of each section of a dataclass, by field name."""
+    return {
+        f.name: f.metadata["label"] for f in dataclasses.fields(cls) if f.metadata.get("section")
+    }
 
 
 def _describe(tp: Any, meta: Mapping[str, Any]) -> str:

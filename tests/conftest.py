@@ -36,3 +36,14 @@ def model_with_graph():
         return model
 
     return build
+
+
+def ready(model: EcosystemModel, turns: int = 8) -> tuple[Any, Any]:
+    """Open the month for rules driven by hand: the month's terms as after the labs'
+    releases (the shared offer, the APIs) and room for ``turns`` turns. Returns the world's
+    arrays and the month's terms, the two arguments of every compiled rule."""
+    from sim.core import month as months
+
+    model.month = months.after_releases(model, months.start(model))
+    model.world.ready_for(turns, model.cfg.sharing.pooling.max_members)
+    return model.world.state(), model.month

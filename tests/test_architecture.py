@@ -83,3 +83,30 @@ def test_help_answers_for_every_verb_without_loading_the_model():
         )
         code_, loaded = json.loads(done.stdout.splitlines()[-1])
         assert code_ == 0 and loaded == [], (verb, loaded)
+
+
+def test_no_module_imports_itself_through_others():
+    """No import circle anywhere in the package, type-only imports included: following the
+    imports from any module never comes back to it."""
+    import grimp
+    import networkx as nx
+
+    graph = grimp.build_graph("sim", exclude_type_checking_imports=False)
+    imports = nx.DiGraph()
+    for module in graph.modules:
+        imports.add_edges_from(
+            (module, other) for other in graph.find_modules_directly_imported_by(module)
+        )
+    circles = [c for c in nx.simple_cycles(imports) if len(c) > 1]
+    assert circles == []
+
+
+def test_core_modules_are_small():
+    """One job per module: no core module over ~400 lines (the config schema aside)."""
+    face = [ROOT / "sim" / f"{name}.py" for name in ("api", "schema", "outcomes", "calendar")]
+    big = {
+        str(p.relative_to(ROOT)): n
+        for p in [*(ROOT / "sim" / "core").rglob("*.py"), *face]
+        if (n := len(p.read_text().splitlines())) > 420
+    }
+    assert big == {}

@@ -5,7 +5,10 @@ same seeds (common random numbers) and asks whether the paired difference is sig
 (one-sided Wilcoxon signed-rank test, p < 0.01). Where a claim holds only under a condition,
 the condition is named in the test and explained in its docstring. Claims the model does not
 produce at the defaults are findings, reported by ``run.py validate`` and docs/validation.md,
-not tested into existence here.
+not tested into existence here. The policies' claims (structured access and the baseline
+route, outside supply, API screening where the API is the route, pool monitoring where actors
+must pool) are ``validate``'s, at the default population and 100 seeds; they are not run a
+second time here.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from scipy import stats
 
 from sim import simulate
 from sim.schema import merge
-from sim.validation.claims import API_ROUTE, CHEAP, CLOSED, KYC_LOW, MUST_POOL, NO_DEFENCE
+from sim.validation.claims import CHEAP, CLOSED, KYC_LOW, NO_DEFENCE
 
 pytestmark = pytest.mark.slow
 
@@ -106,63 +109,6 @@ def test_closing_every_ai_route_moves_actors_to_the_baseline_route():
     )
 
 
-def test_structured_access_moves_some_actors_to_the_baseline_route():
-    """Actors who cannot reach weights fit for their goal turn to non-AI means. (Whether
-    structured access cuts AI-enabled *harm* is not settled at these seeds: a finding that
-    docs/validation.md reports, not a test.) At the default population (60 malicious
-    actors), 32 seeds: in the small world the effect (about +0.7 on ~6 baseline incidents a
-    run) is too small to resolve even at 64 seeds (measured, p 0.07-0.34)."""
-    seeds = range(32)
-    assert_greater(
-        outcome(policy("structured_access"), "total_baseline_incidents", seeds, world={}),
-        outcome(BASE, "total_baseline_incidents", seeds, world={}),
-        "baseline incidents, structured access vs baseline (default population)",
-    )
-
-
-def test_outside_supply_weakens_structured_access():
-    """The same policy cuts less harm when more labs are outside the jurisdiction. At the
-    default population, where ``validate`` checks it (in the small world structured access
-    cuts too little harm for the difference to resolve: measured n.s. at 48 seeds)."""
-    seeds = range(24)
-    inside, outside = (
-        {"labs": {"outside_jurisdiction_share": 0.0}},
-        {"labs": {"outside_jurisdiction_share": 0.6}},
-    )
-
-    def harm(overrides: dict[str, Any]) -> np.ndarray:
-        return outcome(overrides, "total_harm", seeds, world={})
-
-    cut_inside = harm(inside) - harm(merge(inside, policy("structured_access")))
-    cut_outside = harm(outside) - harm(merge(outside, policy("structured_access")))
-    assert_greater(cut_inside, cut_outside, "harm avoided, labs all inside vs 60% outside")
-
-
-# --- targeted policies where their route binds ------------------------------------------
-def test_api_screening_cuts_misuse_where_the_api_is_the_route():
-    """A cut of ~4% of incidents: 48 seeds resolve it (24 do not, measured p 0.06)."""
-    seeds = range(48)
-    assert_greater(
-        outcome(API_ROUTE, "total_misuse_incidents", seeds),
-        outcome(
-            merge(API_ROUTE, policy("api_finetune_screening")), "total_misuse_incidents", seeds
-        ),
-        "incidents, API screening off vs on, where the API is the route",
-    )
-
-
-def test_pool_monitoring_closes_the_gap_compute_kyc_leaves_where_actors_must_pool():
-    kyc = merge(MUST_POOL, KYC_LOW)
-    both = merge(kyc, policy("pool_monitoring"))
-    seeds = range(24)
-    assert_greater(
-        outcome(kyc, "total_misuse_incidents", seeds),
-        outcome(both, "total_misuse_incidents", seeds),
-        "incidents, KYC alone vs KYC + pool monitoring, when actors must pool",
-    )
-
-
-# --- defences and compute KYC --------------------------------------------------------------
 def test_defences_from_open_fine_tunes_cut_misuse():
     assert_greater(
         outcome(NO_DEFENCE, "total_misuse_incidents"),

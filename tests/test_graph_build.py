@@ -6,10 +6,10 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from sim import network
-from sim.adjacency import Adjacency
 from sim.config import make_config
-from sim.graph_build import barabasi_albert_edges, graph_from_edges, neighbour_lists
+from sim.core import network
+from sim.core.graph_build import barabasi_albert_edges, graph_from_edges, neighbour_lists
+from sim.core.ties import Adjacency
 
 
 @pytest.mark.parametrize("m", [1, 2, 3, 4, 5, 8, 13, 40])

@@ -1,15 +1,32 @@
-"""Each mechanism alone, on small hand-built worlds."""
+"""Each mechanism alone, on small hand-built worlds: the compiled rules called one by one
+(``sim.core.rules``, ``sim.core.actors``), the code the runs execute."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import ready
 
-from sim import EcosystemModel, costs, derivatives, kyc, misuse, search
-from sim.hobbyists import Hobbyist
-from sim.malicious import MaliciousActor
-from sim.moderation import moderate_hub, take_down
-from sim.oversight import Activity
+from sim import EcosystemModel, simulate
+from sim.core.actors.malicious import malicious_turn
+from sim.core.costs import actor_strip_cost
+from sim.core.hubs import FRINGE
+from sim.core.kinds import ActivityKind, CheckpointKind
+from sim.core.policies.hub_moderation import moderate
+from sim.core.pooling import form_pool
+from sim.core.rules.choosing import try_api_finetune, try_finetune
+from sim.core.rules.derivatives import make, traits
+from sim.core.rules.misuse import attempt_ai
+from sim.core.rules.prices import strip_price, uplift_price
+from sim.core.rules.runs import record_run
+from sim.core.rules.weapons import (
+    try_api_abuse,
+    try_shared_weapon,
+    try_strip,
+    try_stripped_download,
+)
+from sim.core.search import personal_finds
+from sim.core.turns import settle
 
 # Every lab open and inside the jurisdiction, unless a test says otherwise.
 OPEN_LAB = {"labs": {"openness": 1.0, "openness_spread": 0.0, "outside_jurisdiction_share": 0.0}}
@@ -28,7 +45,7 @@ def _open_base(model):
 
 
 def _derivative(model, parent, *, safeguard, kind="finetune", creator=1, upload=True):
-    ckpt = model.checkpoints.add(
+    ckpt = model.world.add_checkpoint(
         parent=parent,
         creator=creator,
         capability=parent.capability,
@@ -39,8 +56,13 @@ def _derivative(model, parent, *, safeguard, kind="finetune", creator=1, upload=
         kind=kind,
     )
     if upload:
-        model.checkpoints.upload(ckpt)
+        model.world.upload(ckpt.id, 0)
     return ckpt
+
+
+def _unit_cost(model, ckpt):
+    """USD of a benign fine-tune of ``ckpt`` this month at no technique."""
+    return model.month.costs.finetune_now * ckpt.cost_scale
 
 
 # --- families of sizes ----------------------------------------------------------------------
@@ -60,14 +82,12 @@ def test_a_release_is_a_family_of_sizes_below_its_top():
 
 
 def test_small_family_members_make_fine_tuning_near_universal():
-    frame, _ = EcosystemModel_run({"steps": 3})
+    frame, _ = _run({"steps": 3})
     assert frame["able_to_finetune"].iloc[-1] > 0.8
     assert frame["able_to_finetune_frontier"].iloc[-1] < frame["able_to_finetune"].iloc[-1]
 
 
-def EcosystemModel_run(overrides, seed=1):
-    from sim import simulate
-
+def _run(overrides, seed=1):
     base = {"population": {"labs": 4, "hobbyists": 300, "malicious": 10}}
     return simulate({**base, **overrides}, seed=seed)
 
@@ -77,61 +97,68 @@ POOL_POP = {"labs": 1, "hobbyists": 3, "malicious": 0, "regulators": 1}
 JOIN_ALL = {"sharing": {"pooling": {"join_prob": 1.0}}}
 
 
-def _option(model, ckpt):
-    from sim.hobbyists import Option
-
-    return Option(ckpt, search.unit_value(model, ckpt), search.unit_cost(model, ckpt))
+def _finetune(model, node):
+    """The hobbyist ``node`` tries to fine-tune the most valuable checkpoint it reaches
+    (here: the month's offer of base releases) and makes it if its plan goes ahead."""
+    w, m = ready(model)
+    budget = model.world.nodes.data["budget"][node]
+    plan = try_finetune(w, m, node, 0, -1, budget, 1.0)
+    if plan[0]:
+        make(w, m, node, *plan[1:], False)
+    return plan
 
 
 def test_pooling_lets_a_hobbyist_who_cannot_pay_alone_finetune(model_with_graph):
     model = _world(model_with_graph, POOL_POP, [(1, 2), (1, 3)], JOIN_ALL)
     poor, rich_a, rich_b = (model.actors[i] for i in (1, 2, 3))
-    parent = _open_base(model)
-    cost = search.unit_cost(model, parent)
+    ready(model)
+    cost = _unit_cost(model, _open_base(model))
     poor.budget, rich_a.budget, rich_b.budget = cost / 10, 1e6, 1e6
-    assert poor.try_open_finetune(_option(model, parent), 1.0, False)
+    made, _, _, _, size, _ = _finetune(model, 1)
+    assert made and size == 2
     assert model.tally.benign_finetunes == 1
     assert model.tally.pooled_finetunes == 1
     # The richest neighbour was enough: the pool stops growing once it can pay.
-    assert model.spent_step[[1, 2]].tolist() == [0, 0]
-    assert model.spent_step[3] == -1
+    spent = model.world.nodes.data["spent_step"]
+    assert spent[[1, 2]].tolist() == [0, 0]
+    assert spent[3] == -1
 
 
 def test_without_pooling_the_poor_hobbyist_cannot_finetune(model_with_graph):
     extra = {"sharing": {"pooling": {"enabled": False, "join_prob": 1.0}}}
     model = _world(model_with_graph, POOL_POP, [(1, 2), (1, 3)], extra)
-    parent = _open_base(model)
-    model.actors[1].budget = search.unit_cost(model, parent) / 10
-    assert not model.actors[1].try_open_finetune(_option(model, parent), 1.0, False)
+    ready(model)
+    model.actors[1].budget = _unit_cost(model, _open_base(model)) / 10
+    assert not _finetune(model, 1)[0]
     assert model.tally.benign_finetunes == 0
 
 
 def test_pools_form_only_along_ties(model_with_graph):
     model = _world(model_with_graph, POOL_POP, [(2, 3)], JOIN_ALL)
-    parent = _open_base(model)
-    model.actors[1].budget = search.unit_cost(model, parent) / 10
+    w, m = ready(model)
+    model.actors[1].budget = 1.0
     model.actors[2].budget = model.actors[3].budget = 1e6
-    assert not model.actors[1].try_open_finetune(_option(model, parent), 1.0, False)
+    assert form_pool(w, m, 1, 100.0, 1.0) == 0
 
 
 def test_contacts_who_do_not_join_leave_the_pool_short(model_with_graph):
     model = _world(
         model_with_graph, POOL_POP, [(1, 2)], {"sharing": {"pooling": {"join_prob": 0.0}}}
     )
-    parent = _open_base(model)
-    model.actors[1].budget = search.unit_cost(model, parent) / 10
-    model.actors[2].budget = 1e6
-    assert not model.actors[1].try_open_finetune(_option(model, parent), 1.0, False)
+    w, m = ready(model)
+    model.actors[1].budget, model.actors[2].budget = 1.0, 1e6
+    assert form_pool(w, m, 1, 100.0, m.pooling.hobbyist_join) == 0
 
 
 def test_pooling_wastes_money_on_coordination(model_with_graph):
     extra = {"sharing": {"pooling": {"efficiency": 0.5, "join_prob": 1.0}}}
     model = _world(model_with_graph, POOL_POP, [(1, 2)], extra)
-    parent = _open_base(model)
-    cost = search.unit_cost(model, parent)
+    w, m = ready(model)
     # Together they hold 1.5x the cost, but at efficiency 0.5 that buys only 0.75x.
-    model.actors[1].budget = model.actors[2].budget = 0.75 * cost
-    assert not model.actors[1].try_open_finetune(_option(model, parent), 1.0, False)
+    model.actors[1].budget = model.actors[2].budget = 75.0
+    assert form_pool(w, m, 1, 100.0, 1.0) == 0
+    model.actors[1].budget = model.actors[2].budget = 100.0
+    assert form_pool(w, m, 1, 100.0, 1.0) == 2
 
 
 # --- malicious tiers: stripping alone equips the common tier; the severe tier needs uplift --
@@ -144,15 +171,27 @@ def _malicious_world(model_with_graph, edges=(), extra=None, tier="common"):
     for node in (2, 3, 4):
         actor = model.actors[node]
         actor.tier, actor.goal, actor.budget = tier, -5.0, 0.0
+    ready(model)
     return model
+
+
+def _strip_price(model, node, ckpt):
+    w, m = ready(model)
+    return strip_price(w, m, node, ckpt.id)
+
+
+def _try(model, rule, node, *args):
+    w, m = ready(model)
+    w.scratch.pool[0] = node
+    return rule(w, m, node, *args)
 
 
 def test_stripping_alone_equips_a_common_tier_actor(model_with_graph):
     model = _malicious_world(model_with_graph)
-    actor: MaliciousActor = model.actors[2]
+    actor = model.actors[2]
     target = _open_base(model)
-    actor.budget = actor.strip_price(target)  # the strip itself, nothing more
-    assert actor.try_strip()
+    actor.budget = _strip_price(model, 2, target)  # the strip itself, nothing more
+    assert _try(model, try_strip, 2, -1)
     assert actor.is_equipped
     assert actor.equipped.kind == "stripped"
     assert actor.equipped.capability == target.capability
@@ -161,93 +200,95 @@ def test_stripping_alone_equips_a_common_tier_actor(model_with_graph):
 
 def test_a_common_tier_actor_who_cannot_pay_the_strip_is_not_equipped(model_with_graph):
     model = _malicious_world(model_with_graph)
-    actor: MaliciousActor = model.actors[2]
-    cheapest = min(model.checkpoints.open_bases(), key=actor.strip_price)
-    actor.budget = 0.99 * actor.strip_price(cheapest)
-    assert not actor.try_strip()
+    actor = model.actors[2]
+    cheapest = min(_strip_price(model, 2, c) for c in model.checkpoints.open_bases())
+    actor.budget = 0.99 * cheapest
+    assert not _try(model, try_strip, 2, -1)
     assert not actor.is_equipped
 
 
 def test_a_downloaded_stripped_checkpoint_equips_the_common_tier_for_free(model_with_graph):
     model = _malicious_world(model_with_graph)
     stripped = _derivative(model, _open_base(model), safeguard=0.0)
-    actor: MaliciousActor = model.actors[2]
-    assert actor.try_stripped_download()
+    actor = model.actors[2]
+    got, _ = _try(model, try_stripped_download, 2)
+    assert got
     assert actor.equipped is stripped
 
 
 def test_a_severe_tier_actor_needs_the_uplift_fine_tune(model_with_graph):
     model = _malicious_world(model_with_graph, tier="severe")
-    actor: MaliciousActor = model.actors[2]
+    actor = model.actors[2]
     actor.skill = 0.9
     target = _open_base(model)
     actor.goal = target.capability + model.cfg.malicious.uplift_gain_oom
-    strip = actor.strip_price(target)
-    uplift = actor.uplift_price(target.capability)
+    w, m = ready(model)
+    uplift = uplift_price(m, w.nodes, 2, target.capability)
+    price = strip_price(w, m, 2, target.id)  # strip and uplift
+    strip = price - uplift
     assert uplift > strip  # data and compute: dearer than the strip
     actor.budget = strip * 1.01
-    assert not actor.try_strip()  # the strip alone does not reach a severe goal's cost
-    actor.budget = strip + uplift
-    assert actor.try_strip()
+    assert not _try(model, try_strip, 2, -1)  # the strip alone does not reach a severe goal
+    actor.budget = price
+    assert _try(model, try_strip, 2, -1)
     assert actor.equipped.kind == "uplift"
     assert actor.equipped.capability == pytest.approx(actor.goal)
 
 
-@pytest.mark.parametrize("tier", ["common", "severe"])
-def test_strip_prices_of_many_checkpoints_are_each_ones_price(model_with_graph, tier):
-    model = _malicious_world(model_with_graph, tier=tier)
-    actor: MaliciousActor = model.actors[2]
-    ckpts = model.checkpoints.open_bases()
-    expected = [actor.strip_price(c) + actor.uplift_price(c.capability) for c in ckpts]
-    assert actor.strip_prices(ckpts) == expected  # exactly: the array path is the same sum
-
-
 def test_the_uplift_needs_skill(model_with_graph):
     model = _malicious_world(model_with_graph, tier="severe")
-    actor: MaliciousActor = model.actors[2]
+    actor = model.actors[2]
     actor.skill = 0.1  # below malicious.uplift_min_skill
     actor.budget = 1e9
-    assert not actor.try_strip()
+    assert not _try(model, try_strip, 2, -1)
 
 
 def test_a_severe_tier_actor_can_pool_for_the_uplift(model_with_graph):
     model = _malicious_world(model_with_graph, edges=[(2, 3), (2, 4)], tier="severe")
-    actor: MaliciousActor = model.actors[2]
+    actor = model.actors[2]
     actor.skill = 0.9
     target = _open_base(model)
-    price = actor.strip_price(target) + actor.uplift_price(target.capability)
+    price = _strip_price(model, 2, target)
     actor.budget = price / 10
     model.actors[3].budget = model.actors[4].budget = price
-    assert actor.try_strip()
-    assert model.actors[3].is_equipped  # every pool member is equipped
+    assert _try(model, try_strip, 2, -1)
+    assert model.actors[3].is_equipped  # every pool member it fits is equipped
 
 
 def test_a_severe_tier_actor_cannot_use_a_weapon_without_the_uplift(model_with_graph):
     model = _malicious_world(model_with_graph, tier="severe")
-    actor: MaliciousActor = model.actors[2]
+    actor = model.actors[2]
     plain = _derivative(model, _open_base(model), safeguard=0.0, upload=False)
-    actor.receive_weapon(plain)  # a common-tier contact's stripped checkpoint
-    assert not actor.try_shared_weapon()
+    actor.shared_weapon = plain  # a common-tier contact's stripped checkpoint
+    assert not _try(model, try_shared_weapon, 2)
     plain.uplifted = True
-    assert actor.try_shared_weapon()
+    assert _try(model, try_shared_weapon, 2)
 
 
 def test_a_severe_member_of_a_common_pool_is_not_equipped_by_it(model_with_graph):
     model = _malicious_world(model_with_graph, edges=[(2, 3)])
     initiator, severe = model.actors[2], model.actors[3]
     severe.tier = "severe"
-    target = _open_base(model)
-    price = initiator.strip_price(target)
+    price = _strip_price(model, 2, _open_base(model))
     initiator.budget, severe.budget = price / 10, price
-    assert initiator.try_strip()
+    assert _try(model, try_strip, 2, -1)
     assert initiator.is_equipped and not severe.is_equipped
+
+
+def test_a_maker_shares_its_weapon_with_its_malicious_contacts(model_with_graph):
+    extra = {"malicious": {"api_abuse_prob": 0.0, "share_prob": 1.0}}
+    model = _malicious_world(model_with_graph, edges=[(2, 3), (2, 1)], extra=extra)
+    model.actors[2].budget = 1e6
+    assert _try(model, try_strip, 2, -1)
+    assert model.actors[3].shared_weapon is model.actors[2].equipped
+    assert model.world.nodes.data["weapon"][1] == -1  # a hobbyist contact gets nothing
 
 
 def test_an_active_malicious_actor_spends_its_month(model_with_graph):
     model = _malicious_world(model_with_graph)
-    actor: MaliciousActor = model.actors[2]
+    actor = model.actors[2]
     actor.goal = 100.0
-    actor.step()
+    _try(model, malicious_turn, 2)
     assert actor.spent_this_month
 
 
@@ -257,47 +298,66 @@ def test_an_actor_with_no_ai_route_tries_the_baseline_route(model_with_graph):
         model_with_graph,
         extra={"malicious": {"api_abuse_prob": 0.0, "baseline_success_prob": 1.0}},
     )
-    actor: MaliciousActor = model.actors[2]
+    actor = model.actors[2]
     actor.goal = 100.0  # no checkpoint is capable enough
     actor.skill = 0.6
-    actor.step()
+    _try(model, malicious_turn, 2)
     assert not actor.is_equipped
     assert model.tally.baseline_incidents == 1 and model.tally.misuse_incidents == 0
     assert model.tally.baseline_harm > 0
 
 
 def test_zero_malicious_actors_give_zero_ai_and_zero_baseline_incidents():
-    frame, summary = EcosystemModel_run({"population": {"malicious": 0}, "steps": 24})
+    frame, summary = _run({"population": {"malicious": 0}, "steps": 24})
     assert summary["total_misuse_incidents"] == 0
     assert summary["total_baseline_incidents"] == 0
     assert frame["total_harm"].sum() == 0
 
 
-# --- defences -------------------------------------------------------------------------------
+# --- incidents and defences -----------------------------------------------------------------
+def _successes(model, node, ckpt, attempts):
+    w, m = ready(model, turns=attempts)
+    return sum(bool(attempt_ai(w, m, node, ckpt.id)) for _ in range(attempts))
+
+
 def test_defences_lower_the_success_of_ai_enabled_misuse(model_with_graph):
     def successes(stock: float) -> int:
         model = _malicious_world(model_with_graph, extra={"malicious": {"success_prob": 0.5}})
         model.defence.stock = stock
-        actor, ckpt = model.actors[2], _open_base(model)
-        actor.skill = 0.5
-        return sum(misuse.attempt_ai(model, actor, ckpt) for _ in range(2000))
+        model.actors[2].skill = 0.5
+        return _successes(model, 2, _open_base(model), 2000)
 
     without, with_defences = successes(0.0), successes(1e9)
     assert without == pytest.approx(1000, abs=100)
     assert with_defences == pytest.approx(1000 * (1 - 0.5), abs=100)  # defence_max_effect 0.5
 
 
+def test_an_incident_counts_its_harm_reaches_the_regulator_and_moves_the_goal(model_with_graph):
+    extra = {"malicious": {"success_prob": 1.0}, "regulator": {"report_prob": 1.0}}
+    model = _malicious_world(model_with_graph, extra=extra)
+    actor, ckpt = model.actors[2], _open_base(model)
+    actor.skill, goal = 0.5, actor.goal
+    assert _successes(model, 2, ckpt, 1) == 1
+    settle(model)
+    assert model.tally.misuse_incidents == 1 and model.tally.harm > 0
+    assert actor.goal == pytest.approx(goal + model.cfg.malicious.defence_adaptation_oom)
+    (incident,) = model.incidents
+    assert incident.checkpoint == ckpt.id and incident.report_step is not None
+    assert list(model.oversight.reports) == [incident]
+
+
 def test_defensive_fine_tunes_build_a_stock_that_goes_out_of_date():
     from sim.config import make_config
-    from sim.defence import DefenceStock
+    from sim.core.defence import DefenceStock
+    from sim.outcomes import MonthTally
 
-    stock = DefenceStock(make_config().hobbyists)
-    for _ in range(10):
-        stock.add()
+    stock, tally = DefenceStock(make_config().hobbyists), MonthTally()
+    tally.add("defence_added", 10)
     assert stock.level == 0  # counts from next month
-    stock.end_month()
+    stock.end_month(tally)
     assert stock.stock == 10 and 0 < stock.level < 1
-    stock.end_month()
+    tally.reset()
+    stock.end_month(tally)
     assert stock.stock == pytest.approx(10 * (1 - 0.03))
 
 
@@ -307,20 +367,21 @@ def test_merges_carry_the_weaker_safeguards_of_their_parents(model_with_graph):
     base = _open_base(model)
     safe = _derivative(model, base, safeguard=0.9)
     stripped = _derivative(model, base, safeguard=0.0)
-    traits = derivatives.merged(model.cfg.hobbyists, safe, stripped, base, skill=0.5)
-    assert traits.safeguard == 0.0
-    assert traits.capability >= max(safe.capability, stripped.capability)
+    w, m = ready(model)
+    capability, safeguard, _ = traits(w, m, 1, CheckpointKind.MERGE, safe.id, stripped.id)
+    assert safeguard == 0.0
+    assert capability >= max(safe.capability, stripped.capability)
 
 
 def test_a_quantised_parent_is_worth_less_than_its_original(model_with_graph):
     model = _world(model_with_graph, POOL_POP, [])
     base = _open_base(model)
     quantised = _derivative(model, base, safeguard=1.0, kind="quantised")
-    assert search.unit_value(model, quantised) < search.unit_value(model, base)
+    assert quantised.value_unit < base.value_unit
 
 
 def test_quantisations_are_rarely_parents():
-    _, summary = EcosystemModel_run({"steps": 48})
+    _, summary = _run({"steps": 48})
     assert summary["quantised_leaf_share"] > 0.95
     assert summary["lineage_leaf_share"] < summary["quantised_leaf_share"]
 
@@ -329,46 +390,49 @@ def test_benign_fine_tunes_erode_tamper_resistance(model_with_graph):
     model = _world(model_with_graph, POOL_POP, [])
     base = _open_base(model)
     base.tamper = 0.5
-    traits = derivatives.finetuned(model.cfg.hobbyists, base, base, skill=0.5)
-    assert traits.tamper == pytest.approx(0.5 * (1 - model.cfg.hobbyists.tamper_erosion))
+    w, m = ready(model)
+    _, _, tamper = traits(w, m, 1, CheckpointKind.FINETUNE, base.id, -1)
+    assert tamper == pytest.approx(0.5 * (1 - model.cfg.hobbyists.tamper_erosion))
 
 
 # --- stripping techniques -------------------------------------------------------------------
+def _actor_strip_cost(model, node, ckpt):
+    w, m = ready(model)
+    return actor_strip_cost(m.costs, w.nodes, node, ckpt.capability, ckpt.safeguard, ckpt.tamper)
+
+
 def test_a_stripping_technique_can_cut_the_strip_cost_by_orders_of_magnitude(model_with_graph):
-    from sim.techniques import Technique
+    from sim.core.techniques import Technique
 
     model = _malicious_world(model_with_graph)
-    actor: MaliciousActor = model.actors[2]
     target = _open_base(model)
-    before = actor.strip_price(target)
-    model.techniques.invent(actor.node, Technique("strip", 2.0, False))
-    assert actor.strip_price(target) == pytest.approx(before / 100)
-    # a fine-tuning technique does not touch the cost of stripping beyond its own cut
-    finetune = float(costs.finetune_cost(model.cfg.costs, target.capability, 0, 2.0))
-    assert finetune == pytest.approx(
-        float(costs.finetune_cost(model.cfg.costs, target.capability, 0, 0.0)) * 0.1
-    )  # the fine-tuning floor
+    before = _actor_strip_cost(model, 2, target)
+    model.techniques.invent(2, Technique("strip", 2.0, False))
+    assert _actor_strip_cost(model, 2, target) == pytest.approx(before / 100)
 
 
 def test_a_bypassing_technique_ignores_tamper_resistance(model_with_graph):
-    from sim.techniques import Technique
+    from sim.core.techniques import Technique
 
     model = _malicious_world(model_with_graph)
-    actor: MaliciousActor = model.actors[2]
     target = _open_base(model)
-    plain = actor.strip_price(target)
+    plain = _actor_strip_cost(model, 2, target)
     target.tamper = 1.0
-    hardened = actor.strip_price(target)
+    hardened = _actor_strip_cost(model, 2, target)
     assert hardened == pytest.approx(plain * (1 + model.cfg.costs.tamper_cost_multiplier))
-    model.techniques.invent(actor.node, Technique("strip", 0.0, True))
-    assert actor.strip_price(target) == pytest.approx(plain)
+    model.techniques.invent(2, Technique("strip", 0.0, True))
+    assert _actor_strip_cost(model, 2, target) == pytest.approx(plain)
 
 
 # --- compute KYC as the law writes it ------------------------------------------------------
-def _covered_run(model, node, malicious):
-    activity = Activity("strip" if malicious else "finetune", (node,), malicious, None, 0)
-    kyc.record_run(model, activity, compute_usd=1e6, own_hardware=model.actors[node].own_hardware)
-    return activity
+def _covered_run(model, members, malicious):
+    """A run of 1e6 USD of compute by ``members`` (the initiator first), logged."""
+    w, m = ready(model)
+    w.scratch.pool[: len(members)] = members
+    kind = ActivityKind.STRIP if malicious else ActivityKind.FINETUNE
+    record_run(w, m, kind, len(members), -1, malicious, 1e6)
+    acts = model.world.logs.acts
+    return bool(acts.column("flagged")[-1])
 
 
 KYC_ALL = {"policies": {"compute_kyc": {"enabled": True, "strength": 1.0, "threshold_flop": 1.0}}}
@@ -376,9 +440,8 @@ KYC_ALL = {"policies": {"compute_kyc": {"enabled": True, "strength": 1.0, "thres
 
 def test_kyc_reports_covered_runs_whatever_their_intent(model_with_graph):
     model = _malicious_world(model_with_graph, extra=KYC_ALL)
-    model.own_hardware[:] = False
-    benign, malicious = _covered_run(model, 1, False), _covered_run(model, 2, True)
-    assert benign.flagged and malicious.flagged
+    model.world.nodes.data["own_hardware"][:] = False
+    assert _covered_run(model, [1], False) and _covered_run(model, [2], True)
     assert model.tally.kyc_covered_runs == 2
 
 
@@ -387,39 +450,35 @@ def test_kyc_flag_rate_does_not_depend_on_intent(model_with_graph):
     flags = {}
     for intent in (False, True):
         model = _malicious_world(model_with_graph, extra=extra)  # same seed: same draws
-        model.own_hardware[:] = False
-        flags[intent] = [_covered_run(model, 2, intent).flagged for _ in range(200)]
+        model.world.nodes.data["own_hardware"][:] = False
+        flags[intent] = [_covered_run(model, [2], intent) for _ in range(200)]
     assert flags[False] == flags[True]
     assert 60 < sum(flags[True]) < 140
 
 
 def test_kyc_never_covers_runs_on_own_hardware(model_with_graph):
     model = _malicious_world(model_with_graph, extra=KYC_ALL)
-    model.own_hardware[:] = True
-    assert not _covered_run(model, 2, True).flagged
+    model.world.nodes.data["own_hardware"][:] = True
+    assert not _covered_run(model, [2], True)
     assert model.tally.kyc_covered_runs == 0
 
 
 def test_kyc_misses_pooled_runs_and_pool_monitoring_catches_them(model_with_graph):
     model = _malicious_world(model_with_graph, extra=KYC_ALL)
-    model.own_hardware[:] = False
-    pooled = Activity("strip", (2, 3, 4), True, None, 0)
-    kyc.record_run(model, pooled, 1e6, False)
-    assert not pooled.flagged
+    model.world.nodes.data["own_hardware"][:] = False
+    assert not _covered_run(model, [2, 3, 4], True)
     extra = {
         "policies": {**KYC_ALL["policies"], "pool_monitoring": {"enabled": True, "strength": 1.0}}
     }
     model = _malicious_world(model_with_graph, extra=extra)
-    pooled = Activity("strip", (2, 3, 4), True, None, 0)
-    kyc.record_run(model, pooled, 1e6, False)
-    assert pooled.flagged
+    assert _covered_run(model, [2, 3, 4], True)
 
 
 def test_kyc_at_the_statutory_threshold_covers_no_fine_tune():
     policies = {"policies": {"compute_kyc": {"enabled": True}}}  # 1e23 FLOP
-    _, statutory = EcosystemModel_run({**policies, "steps": 24})
+    _, statutory = _run({**policies, "steps": 24})
     low = {"policies": {"compute_kyc": {"enabled": True, "threshold_flop": 1e19}}}
-    _, bites = EcosystemModel_run({**low, "steps": 24})
+    _, bites = _run({**low, "steps": 24})
     assert statutory["total_kyc_covered_runs"] == 0
     assert bites["total_kyc_covered_runs"] > 0
 
@@ -428,10 +487,11 @@ def test_a_flagged_run_is_investigated_and_an_identified_actor_banned(model_with
     model = _malicious_world(
         model_with_graph, extra={**KYC_ALL, "regulator": {"detection_prob": 1.0, "capacity": 10}}
     )
-    model.own_hardware[:] = False
-    actor: MaliciousActor = model.actors[2]
+    model.world.nodes.data["own_hardware"][:] = False
+    actor = model.actors[2]
     actor.budget = 1e6
-    assert actor.try_strip()
+    assert _try(model, try_strip, 2, -1)
+    settle(model)
     assert model.oversight.flagged
     model.regulators.do("step")
     assert actor.banned and not actor.is_equipped
@@ -441,15 +501,21 @@ def test_a_flagged_run_is_investigated_and_an_identified_actor_banned(model_with
 MODERATION = {"policies": {"hub_moderation": {"enabled": True, "strength": 1.0}}}
 
 
+def _moderate(model):
+    moderate(
+        model.policies, model.steps, model.rng, model.checkpoints, model.main_hub, model.take_down
+    )
+
+
 def test_hub_moderation_takes_down_stripped_derivatives(model_with_graph):
     model = _world(
         model_with_graph, POOL_POP, [], {**MODERATION, "sharing": {"reupload_prob": 0.0}}
     )
     ckpt = _derivative(model, _open_base(model), safeguard=0.0)
-    assert len(model.checkpoints.main.stripped) == 1
-    moderate_hub(model)
+    assert len(model.main_hub.stripped) == 1
+    _moderate(model)
     assert ckpt.taken_down and not ckpt.on_hub and not ckpt.on_fringe
-    assert model.checkpoints.best_stripped_on_hub() is None
+    assert model.main_hub.best(stripped=True) is None
 
 
 def test_a_taken_down_checkpoint_can_reappear_on_the_fringe_hub(model_with_graph):
@@ -457,31 +523,29 @@ def test_a_taken_down_checkpoint_can_reappear_on_the_fringe_hub(model_with_graph
         model_with_graph, POOL_POP, [], {**MODERATION, "sharing": {"reupload_prob": 1.0}}
     )
     ckpt = _derivative(model, _open_base(model), safeguard=0.0)
-    take_down(model, ckpt)
+    model.take_down(ckpt.id)
     assert not ckpt.on_hub and ckpt.on_fringe
     assert model.tally.reuploads == 1
-    moderate_hub(model)  # the fringe hub never moderates
-    assert ckpt.on_fringe and len(model.checkpoints.fringe) == 1
-    assert not model.checkpoints.upload(ckpt)  # nor can it return to the main hub
+    _moderate(model)  # the fringe hub never moderates
+    assert ckpt.on_fringe and len(model.fringe_hub) == 1
+    assert not model.world.upload(ckpt.id, 0)  # nor can it return to the main hub
 
 
 def test_without_moderation_stripped_derivatives_stay_on_the_hub(model_with_graph):
     model = _world(model_with_graph, POOL_POP, [])
     ckpt = _derivative(model, _open_base(model), safeguard=0.0)
-    moderate_hub(model)
+    _moderate(model)
     assert ckpt.on_hub
 
 
 def test_the_fringe_hub_is_searched_only_by_those_who_find_it(model_with_graph):
-    model = _world(model_with_graph, POOL_POP, [], {"sharing": {"fringe_discovery_prob": 0.0}})
-    ckpt = _derivative(model, _open_base(model), safeguard=0.0, upload=False)
-    model.checkpoints.upload(ckpt, model.checkpoints.fringe)
-    actor = model.actors[1]
-    assert ckpt not in search.candidates(model, actor, stripped=True)
-    model = _world(model_with_graph, POOL_POP, [], {"sharing": {"fringe_discovery_prob": 1.0}})
-    ckpt = _derivative(model, _open_base(model), safeguard=0.0, upload=False)
-    model.checkpoints.upload(ckpt, model.checkpoints.fringe)
-    assert ckpt in search.candidates(model, model.actors[1], stripped=True)
+    for prob, found in ((0.0, False), (1.0, True)):
+        model = _world(model_with_graph, POOL_POP, [], {"sharing": {"fringe_discovery_prob": prob}})
+        ckpt = _derivative(model, _open_base(model), safeguard=0.0, upload=False)
+        model.world.upload(ckpt.id, FRINGE)
+        w, m = ready(model)
+        n, _ = personal_finds(w, m, 1, True, -1)
+        assert (ckpt.id in w.scratch.found[:n].tolist()) == found
 
 
 # --- releases: structured access, staged release, tamper resistance, liability, leaks -------
@@ -592,29 +656,30 @@ def _api_world(model_with_graph, screening, outside=0.0, months=2):
             "policies": {"api_finetune_screening": {"enabled": screening, "strength": 1.0}},
         },
     )
-    actor: MaliciousActor = model.actors[3]
+    actor = model.actors[3]
     actor.goal, actor.budget = -5.0, 100.0
     return model, actor
 
 
 def test_api_screening_blocks_api_abuse(model_with_graph):
     model, actor = _api_world(model_with_graph, screening=True)
-    actor.try_api_abuse()
+    _try(model, try_api_abuse, 3)
     assert not actor.is_equipped
     assert model.tally.api_jobs_blocked == 1
 
 
 def test_api_screening_does_not_bind_labs_outside_the_jurisdiction(model_with_graph):
     model, actor = _api_world(model_with_graph, screening=True, outside=1.0)
-    assert actor.try_api_abuse()
+    assert _try(model, try_api_abuse, 3)
     assert actor.is_equipped and model.tally.api_jobs_blocked == 0
 
 
 def test_unscreened_api_abuse_equips_only_until_the_lab_revokes_it(model_with_graph):
     model, actor = _api_world(model_with_graph, screening=False)
-    assert actor.try_api_abuse()
+    assert _try(model, try_api_abuse, 3)
     assert actor.is_equipped
     model.steps = 2
+    ready(model)
     assert not actor.is_equipped
 
 
@@ -632,10 +697,10 @@ def test_screening_blocks_benign_jobs_at_its_false_positive_rate(model_with_grap
             "policies": {"api_finetune_screening": {"enabled": True, "false_positive_rate": 0.1}},
         },
     )
-    hobbyist: Hobbyist = model.actors[2]
-    hobbyist.budget = 1e6
-    api = model.best_api_checkpoint()
-    blocked = sum(not hobbyist.try_api_finetune(api, 1.0) for _ in range(2000))
+    model.actors[2].budget = 1e6
+    w, m = ready(model)
+    assert m.api.best >= 0
+    blocked = sum(not try_api_finetune(w, m, 2, 1.0) for _ in range(2000))
     assert blocked == pytest.approx(200, abs=50)
 
 
@@ -658,11 +723,9 @@ def test_adaptive_regulator_switches_policies_on_after_trigger_and_lag():
         seed=1,
     )
     model.oversight.arrivals += [4, 5]
-    model.steps = 5
-    model.adaptive.step(model)
+    model.adaptive.step(model.policies, model.oversight, 5)
     assert not model.policies.active("hub_moderation", 5)
-    model.steps = 8
-    model.adaptive.step(model)
+    model.adaptive.step(model.policies, model.oversight, 8)
     assert model.policies.active("hub_moderation", 8)
     assert model.policies["hub_moderation"].strength == 0.7
     assert model.policies.escalations == [(8, "hub_moderation", 0.7)]
@@ -672,4 +735,4 @@ def test_uniform_draws_come_from_the_model_generator():
     a = EcosystemModel({"population": {"labs": 1, "hobbyists": 5, "malicious": 0}}, seed=9)
     b = EcosystemModel({"population": {"labs": 1, "hobbyists": 5, "malicious": 0}}, seed=9)
     assert [a.uniform() for _ in range(5000)] == [b.uniform() for _ in range(5000)]
-    assert np.all(np.array(a.uniforms.many(10)) < 1)
+    assert np.all(np.array(a.world.draws.many(10)) < 1)

@@ -10,8 +10,11 @@ import pandas as pd
 import pytest
 from conftest import SMALL, small_config
 
-from sim import COLUMNS, EcosystemModel, make_config, network, simulate
-from sim.techniques import Technique, TechniqueBook
+from sim import COLUMNS, EcosystemModel, make_config, simulate
+from sim.core import network
+from sim.core.table import Table
+from sim.core.techniques import Technique, TechniqueBook
+from sim.core.world import NodeRows
 
 SPEC_COLUMNS = [  # docs/ODD.md §3.3.12 (Model 1's columns, then Model 2's)
     "step",
@@ -265,9 +268,16 @@ def test_enforcement_cuts_ties():
 
 
 # --- techniques ---------------------------------------------------------------------------
+def _book(n: int) -> TechniqueBook:
+    """A technique book over ``n`` actors' rows of their own."""
+    nodes = Table(NodeRows)
+    nodes.extend(n)
+    return TechniqueBook(nodes)
+
+
 def test_techniques_spread_only_along_ties_until_published():
     g = nx.path_graph(4)
-    book = TechniqueBook(4)
+    book = _book(4)
     rng = np.random.default_rng(0)
     book.invent(0, Technique("finetune", 0.3, False))
     assert list(book.finetune_oom()) == [0.3, 0, 0, 0]
@@ -279,7 +289,7 @@ def test_techniques_spread_only_along_ties_until_published():
 
 
 def test_stripping_techniques_cut_only_stripping_and_may_bypass_tamper_resistance():
-    book = TechniqueBook(2)
+    book = _book(2)
     book.invent(1, Technique("strip", 1.5, True))
     assert list(book.finetune_oom()) == [0, 0]
     assert list(book.strip_oom()) == [0, 1.5]

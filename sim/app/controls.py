@@ -12,8 +12,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from sim.config import POLICY_NAMES, Config
-from sim.schema import describe_fields
+from sim.config import POLICY_NAMES, Config, Policies
+from sim.schema import describe_fields, section_labels
 
 
 @dataclass(frozen=True)
@@ -107,17 +107,7 @@ GROUPS: tuple[tuple[str, tuple[Control, ...]], ...] = (
 )  # fmt: skip
 PARAMETERS: tuple[Control, ...] = tuple(c for _, group in GROUPS for c in group)
 
-POLICY_LABELS = {
-    "structured_access": "Structured access",
-    "staged_release": "Staged release",
-    "tamper_resistance": "Tamper resistance",
-    "hub_moderation": "Hub moderation",
-    "compute_kyc": "Compute KYC",
-    "pool_monitoring": "Pool monitoring",
-    "api_finetune_screening": "API fine-tune screening",
-    "liability": "Liability",
-    "adaptive": "Adaptive regulation",
-}
+POLICY_LABELS = section_labels(Policies)  # the names the app shows, from the schema
 KYC_THRESHOLD = Control("policies.compute_kyc.threshold_flop", "threshold", "log10", 17, 27, 0.5)
 # Each policy: its toggle, then what shows while it is on (strength; KYC's threshold)
 POLICIES: tuple[tuple[Control, tuple[Control, ...]], ...] = tuple(

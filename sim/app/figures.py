@@ -15,8 +15,6 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from sim.app.ensemble import values_of
-from sim.labs import Lab
-from sim.malicious import MaliciousActor
 
 if TYPE_CHECKING:
     from sim.app.ensemble import Ensemble
@@ -129,9 +127,10 @@ def _node_kind(model: Any, node: int) -> str:
     actor = model.actors[node]
     if actor.banned:
         return "banned"
-    if isinstance(actor, MaliciousActor):
+    kind = actor.kind.name.lower()  # "lab", "hobbyist" or "malicious"
+    if kind == "malicious":
         return "malicious, equipped" if actor.is_equipped else "malicious"
-    return "lab" if isinstance(actor, Lab) else "hobbyist"
+    return kind
 
 
 NODE_COLOURS = {**KIND_COLOURS, "malicious, equipped": EQUIPPED, "banned": BANNED}

@@ -15,9 +15,9 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from sim import EcosystemModel
 from sim.config import Config
 from sim.experiments.seeding import derive_seed
-from sim.model import EcosystemModel
 from sim.outcomes import COLUMNS
 
 MAX_DRAWN_NODES = 600

@@ -22,7 +22,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim import calendar, costs
+from sim import calendar
+from sim.api import finetune_cost
 from sim.config import Config
 from sim.experiments.runs import Run
 
@@ -51,9 +52,7 @@ def source_fixed_capability_factor(config: Config, pass_through: float) -> float
 def fixed_capability_cost(config: Config, frame: pd.DataFrame) -> np.ndarray:
     """The model's cost of fine-tuning a checkpoint at the month-0 frontier capability for an
     actor who knows no technique (the techniques of a run are emergent and apply to a few)."""
-    return np.array(
-        [float(costs.finetune_cost(config.costs, 0.0, float(step))) for step in frame["step"]]
-    )
+    return np.array([finetune_cost(config, 0.0, float(step)) for step in frame["step"]])
 
 
 def window(config: Config, frame: pd.DataFrame, first: str, last: str) -> pd.DataFrame:
