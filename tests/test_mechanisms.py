@@ -26,7 +26,6 @@ from sim.core.rules.weapons import (
     try_stripped_download,
 )
 from sim.core.search import personal_finds
-from sim.core.turns import settle
 
 # Every lab open and inside the jurisdiction, unless a test says otherwise.
 OPEN_LAB = {"labs": {"openness": 1.0, "openness_spread": 0.0, "outside_jurisdiction_share": 0.0}}
@@ -159,6 +158,23 @@ def test_pooling_wastes_money_on_coordination(model_with_graph):
     assert form_pool(w, m, 1, 100.0, 1.0) == 0
     model.actors[1].budget = model.actors[2].budget = 100.0
     assert form_pool(w, m, 1, 100.0, 1.0) == 2
+
+
+def test_pools_invite_the_richest_contacts_first_ties_the_lower_node(model_with_graph):
+    pop = {"labs": 1, "hobbyists": 5, "malicious": 0, "regulators": 1}
+    model = _world(model_with_graph, pop, [(1, 2), (1, 3), (1, 4), (1, 5)], JOIN_ALL)
+    w, m = ready(model)
+    budgets = {1: 10.0, 2: 20.0, 3: 50.0, 4: 20.0, 5: 5.0}
+    for node, budget in budgets.items():
+        model.actors[node].budget = budget
+    # 10 + 50 + 20 (node 2 before node 4 at the same budget) pays 80 at efficiency 1
+    m = m._replace(pooling=m.pooling._replace(efficiency=1.0, max_members=5))
+    assert form_pool(w, m, 1, 80.0, 1.0) == 3
+    assert list(w.scratch.pool[:3]) == [1, 3, 2]
+    # every free contact had its draw, though only two were asked
+    before = model.world.draws.stream.pos[0]
+    assert form_pool(w, m, 1, 80.0, 1.0) == 3
+    assert model.world.draws.stream.pos[0] - before == 4
 
 
 # --- malicious tiers: stripping alone equips the common tier; the severe tier needs uplift --
@@ -338,7 +354,7 @@ def test_an_incident_counts_its_harm_reaches_the_regulator_and_moves_the_goal(mo
     actor, ckpt = model.actors[2], _open_base(model)
     actor.skill, goal = 0.5, actor.goal
     assert _successes(model, 2, ckpt, 1) == 1
-    settle(model)
+    model.report_turns()
     assert model.tally.misuse_incidents == 1 and model.tally.harm > 0
     assert actor.goal == pytest.approx(goal + model.cfg.malicious.defence_adaptation_oom)
     (incident,) = model.incidents
@@ -491,7 +507,7 @@ def test_a_flagged_run_is_investigated_and_an_identified_actor_banned(model_with
     actor = model.actors[2]
     actor.budget = 1e6
     assert _try(model, try_strip, 2, -1)
-    settle(model)
+    model.report_turns()
     assert model.oversight.flagged
     model.regulators.do("step")
     assert actor.banned and not actor.is_equipped

@@ -1,7 +1,7 @@
 """Calling compiled rules from Python without re-deriving their argument types each time.
 
 Numba finds the compiled version of a function for a call by typing every argument; for the
-world's record arrays and the month's nested records that costs close to a millisecond a
+world's tables and the month's nested records that costs close to a millisecond a
 call (more than many months' work in a small world). :func:`from_python` types a call's
 arguments once per *shape* of arguments (the Python types, and each array's dtype,
 dimensions and contiguity; a named tuple by its class, since the core's named tuples always

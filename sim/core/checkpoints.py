@@ -76,7 +76,7 @@ class CheckpointTerms(NamedTuple):
 @njit(cache=True, inline="always")
 def is_stripped(ck, rows, cid):
     """Safeguards low enough to misuse without further work."""
-    return rows[cid].safeguard <= ck.safeguard_max
+    return rows.safeguard[cid] <= ck.safeguard_max
 
 
 @njit(cache=True, inline="always")
@@ -102,33 +102,33 @@ def add(
     Returns its id."""
     cid = n[0]
     n[0] = cid + 1
-    rows[cid].capability = capability
-    rows[cid].safeguard = safeguard
-    rows[cid].tamper = tamper
-    rows[cid].kind = kind
-    rows[cid].access = access
-    rows[cid].parent = parent
-    rows[cid].parent2 = parent2
-    rows[cid].creator = creator
-    rows[cid].release_step = step
+    rows.capability[cid] = capability
+    rows.safeguard[cid] = safeguard
+    rows.tamper[cid] = tamper
+    rows.kind[cid] = kind
+    rows.access[cid] = access
+    rows.parent[cid] = parent
+    rows.parent2[cid] = parent2
+    rows.creator[cid] = creator
+    rows.release_step[cid] = step
     if parent < 0:
-        rows[cid].root = cid
-        rows[cid].depth = 0
-        rows[cid].family = family
-        rows[cid].inside = inside
+        rows.root[cid] = cid
+        rows.depth[cid] = 0
+        rows.family[cid] = family
+        rows.inside[cid] = inside
     else:
-        rows[cid].root = rows[parent].root
-        rows[cid].family = rows[parent].family
-        rows[cid].inside = rows[parent].inside
+        rows.root[cid] = rows.root[parent]
+        rows.family[cid] = rows.family[parent]
+        rows.inside[cid] = rows.inside[parent]
         if parent2 < 0:
-            rows[cid].depth = rows[parent].depth + 1
+            rows.depth[cid] = rows.depth[parent] + 1
         else:
-            rows[cid].depth = max(rows[parent].depth, rows[parent2].depth) + 1
+            rows.depth[cid] = max(rows.depth[parent], rows.depth[parent2]) + 1
     quantised = kind == CheckpointKind.QUANTISED
-    rows[cid].value_unit = 10.0 ** (ck.benefit_elasticity * capability) * (
+    rows.value_unit[cid] = 10.0 ** (ck.benefit_elasticity * capability) * (
         ck.quantised_parent if quantised else 1.0
     )
-    rows[cid].cost_scale = 10.0 ** (ck.elasticity * capability) * (1.0 + ck.tamper_penalty * tamper)
+    rows.cost_scale[cid] = 10.0 ** (ck.elasticity * capability) * (1.0 + ck.tamper_penalty * tamper)
     return cid
 
 

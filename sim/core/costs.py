@@ -129,7 +129,7 @@ def run_flop(c, usd):
 @njit(cache=True, inline="always")
 def finetune_oom(c, nodes, node):
     """OOM of cost cut by the fine-tuning techniques ``node`` knows (published and its own)."""
-    return c.published_finetune_oom + nodes[node].known_finetune_oom
+    return c.published_finetune_oom + nodes.known_finetune_oom[node]
 
 
 @njit(cache=True, inline="always")
@@ -141,8 +141,8 @@ def multiplier(c, nodes, node):
 @njit(cache=True, inline="always")
 def actor_strip_cost(c, nodes, node, capability, safeguard, tamper):
     """:func:`strip_cost` with what ``node`` knows."""
-    strip_oom = c.published_strip_oom + nodes[node].known_strip_oom
-    bypass = (c.published_bypass + nodes[node].known_bypass) > 0
+    strip_oom = c.published_strip_oom + nodes.known_strip_oom[node]
+    bypass = (c.published_bypass + nodes.known_bypass[node]) > 0
     return strip_cost(
         c, capability, safeguard, tamper, finetune_oom(c, nodes, node), strip_oom, bypass
     )

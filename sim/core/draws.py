@@ -30,7 +30,8 @@ def uniform(s):
     """The next uniform draw on [0, 1)."""
     i = s.pos[0]
     if i == len(s.buffer):
-        s.buffer[:] = s.rng.random(len(s.buffer))
+        for j in range(len(s.buffer)):  # (the same numbers as ``rng.random(BLOCK)``)
+            s.buffer[j] = s.rng.random()
         i = 0
     s.pos[0] = i + 1
     return s.buffer[i]

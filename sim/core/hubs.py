@@ -65,13 +65,13 @@ def reserve_tickets(shelves: Shelves, more: int) -> Shelves:
 
 @njit(cache=True, inline="always")
 def holds(rows, hub, cid):
-    return rows[cid].on_hub if hub == MAIN else rows[cid].on_fringe
+    return rows.on_hub[cid] if hub == MAIN else rows.on_fringe[cid]
 
 
 @njit(cache=True, inline="always")
 def _key_above(rows, a, b):
     """Is ``a``'s key (capability, -id) above ``b``'s?"""
-    ca, cb = rows[a].capability, rows[b].capability
+    ca, cb = rows.capability[a], rows.capability[b]
     return ca > cb or (ca == cb and a < b)
 
 
@@ -98,14 +98,14 @@ def _make_public(ck, rows, shelves, cid):
     """First time downloadable: it becomes a node of the public forest, and each public
     parent gains a derivative (and a popularity ticket on the hubs that hold it). A parent
     that was never public is an undocumented edge: the forest starts anew."""
-    if rows[cid].public:
+    if rows.public[cid]:
         return
-    rows[cid].public = True
-    for pid in (rows[cid].parent, rows[cid].parent2):
-        if pid < 0 or not rows[pid].public:
+    rows.public[cid] = True
+    for pid in (rows.parent[cid], rows.parent2[cid]):
+        if pid < 0 or not rows.public[pid]:
             continue
-        rows[cid].public_depth = max(rows[cid].public_depth, rows[pid].public_depth + 1)
-        rows[pid].children += 1
+        rows.public_depth[cid] = max(rows.public_depth[cid], rows.public_depth[pid] + 1)
+        rows.children[pid] += 1
         shelf = 1 if is_stripped(ck, rows, pid) else 0
         for hub in (MAIN, FRINGE):
             if holds(rows, hub, pid):
@@ -116,14 +116,14 @@ def _make_public(ck, rows, shelves, cid):
 def upload(ck, rows, shelves, cid, hub):
     """Put open weights on a hub; False if not possible (not open weights, already there,
     or the main hub took them down before). Room for three tickets per shelf is needed."""
-    if rows[cid].access != Access.OPEN or holds(rows, hub, cid):
+    if rows.access[cid] != Access.OPEN or holds(rows, hub, cid):
         return False
     if hub == MAIN:
-        if rows[cid].taken_down:
+        if rows.taken_down[cid]:
             return False
-        rows[cid].on_hub = True
+        rows.on_hub[cid] = True
     else:
-        rows[cid].on_fringe = True
+        rows.on_fringe[cid] = True
     _make_public(ck, rows, shelves, cid)
     _add_entry(rows, shelves, 2 * hub + (1 if is_stripped(ck, rows, cid) else 0), cid)
     return True
@@ -133,10 +133,10 @@ def upload(ck, rows, shelves, cid, hub):
 def remove(ck, rows, shelves, cid):
     """Off the main hub for good (copies already shared stay out there, and the fringe hub
     keeps its copy)."""
-    rows[cid].taken_down = True
-    if not rows[cid].on_hub:
+    rows.taken_down[cid] = True
+    if not rows.on_hub[cid]:
         return
-    rows[cid].on_hub = False
+    rows.on_hub[cid] = False
     s = 1 if is_stripped(ck, rows, cid) else 0
     shelves.entries[s] -= 1
     if shelves.best[s] == cid:
@@ -145,7 +145,7 @@ def remove(ck, rows, shelves, cid):
         shelves.least[s] = UNKNOWN
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def resolve(ck, rows, n, shelves, s):
     """Find shelf ``s``'s best and least entries again after removals (a scan of the
     ``n[0]`` checkpoints)."""
@@ -169,7 +169,7 @@ def receive(ck, rows, nodes, v, cid):
     more capable of what it holds and ``cid`` (ties: what it holds)."""
     private = nodes.private_stripped if is_stripped(ck, rows, cid) else nodes.private_safe
     held = private[v]
-    if held < 0 or not rows[held].capability >= rows[cid].capability:
+    if held < 0 or not rows.capability[held] >= rows.capability[cid]:
         private[v] = cid
 
 
@@ -180,13 +180,13 @@ def share_with_neighbours(ck, rows, nodes, ties, node, cid):
         receive(ck, rows, nodes, ties.nbr[e], cid)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def displace(w, m, cid, share_p2p):
     """Removed from (or rejected by) the main hub: its maker, unless banned, may re-upload it
     to the fringe hub (``reupload_prob``: after one hub removed a class of models in 2025,
     > 5,000 were re-uploaded to another), and may pass its copy on to contacts."""
-    rows, creator = w.ckpts, w.ckpts[cid].creator
-    if w.nodes[creator].banned_until > m.t:
+    rows, creator = w.ckpts, w.ckpts.creator[cid]
+    if w.nodes.banned_until[creator] > m.t:
         return
     if uniform(w.draws) < m.sharing.reupload_prob and upload(m.ckpts, rows, w.shelves, cid, FRINGE):
         w.tally[0].reuploads += 1
@@ -194,7 +194,7 @@ def displace(w, m, cid, share_p2p):
         share_with_neighbours(m.ckpts, rows, w.nodes, w.ties, creator, cid)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def take_down(w, m, cid, share_p2p):
     """Removed from (or rejected by) the main hub for good; the weights may reappear on the
     fringe hub and (``share_p2p``) travel to its maker's contacts."""

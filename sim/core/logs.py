@@ -46,11 +46,11 @@ class MemberRows(NamedTuple):
 class Logs(NamedTuple):
     """The month's logs for compiled rules: each table's rows and its count (``n_*[0]``)."""
 
-    acts: np.recarray
+    acts: ActivityRows
     n_acts: np.ndarray
-    members: np.recarray
+    members: MemberRows
     n_members: np.ndarray
-    incidents: np.recarray
+    incidents: IncidentRows
     n_incidents: np.ndarray
 
 
@@ -89,15 +89,15 @@ def log_activity(log, kind, members, size, ckpt, malicious, flagged):
     acts, rows = log.acts, log.members
     a = log.n_acts[0]
     log.n_acts[0] = a + 1
-    acts[a].kind = kind
-    acts[a].ckpt = ckpt
-    acts[a].malicious = malicious
-    acts[a].flagged = flagged
+    acts.kind[a] = kind
+    acts.ckpt[a] = ckpt
+    acts.malicious[a] = malicious
+    acts.flagged[a] = flagged
     first = log.n_members[0]
-    acts[a].first = first
-    acts[a].n = size
+    acts.first[a] = first
+    acts.n[a] = size
     for j in range(size):
-        rows[first + j].node = members[j]
+        rows.node[first + j] = members[j]
     log.n_members[0] = first + size
 
 
@@ -106,8 +106,8 @@ def log_incident(log, node, ckpt, severity, severe, reported):
     rows = log.incidents
     i = log.n_incidents[0]
     log.n_incidents[0] = i + 1
-    rows[i].node, rows[i].ckpt, rows[i].severity = node, ckpt, severity
-    rows[i].severe, rows[i].reported = severe, reported
+    rows.node[i], rows.ckpt[i], rows.severity[i] = node, ckpt, severity
+    rows.severe[i], rows.reported[i] = severe, reported
 
 
 def replay(

@@ -24,8 +24,8 @@ from mesa.agent import AgentSet
 
 from sim import calendar, outcomes
 from sim.config import Config, make_config, with_overrides
+from sim.core import logs, network
 from sim.core import month as months
-from sim.core import network
 from sim.core.actors import Lab, MaliciousActor, Regulator, generate_ties, populate
 from sim.core.calls import from_python
 from sim.core.checkpoints import CheckpointTerms, Registry
@@ -179,6 +179,7 @@ class EcosystemModel(mesa.Model):
         activity, banned = nodes.column("activity_rate"), nodes.column("banned_until")
         active = (self.rng.random(len(nodes)) < activity) & (banned <= t)
         take_turns(self, self.rng.permutation(np.flatnonzero(active)))
+        self.report_turns()
 
         self.regulators.do("step")
         self.adaptive.step(self.policies, self.oversight, t)
@@ -197,6 +198,13 @@ class EcosystemModel(mesa.Model):
     def run(self, steps: int | None = None) -> None:
         for _ in range(self.cfg.steps if steps is None else steps):
             self.step()
+
+    def report_turns(self) -> None:
+        """The turns are over: their logged runs, uploads and incidents go to the
+        regulator's view, and the ties pools strengthened to the NetworkX graph."""
+        world, lag = self.world, self.cfg.regulator.report_lag_months
+        pairs = logs.replay(world.logs, self.oversight, self.incidents, self.month.t, lag)
+        network.strengthened(world.ties, pairs)
 
     def take_down(self, cid: int) -> None:
         """Remove ``cid`` from the main hub for good (moderation, enforcement); it may be

@@ -45,7 +45,7 @@ def _richer(budget, a, b):
     return budget[a] > budget[b] or (budget[a] == budget[b] and a < b)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def form_pool(w, m, node, cost, join):
     """Invite free contacts of ``node``'s kind, richest first (ties: the lower node), each
     joining with probability ``join``, until the pool can pay ``cost``. If even every
@@ -56,12 +56,12 @@ def form_pool(w, m, node, cost, join):
     if not p.on:
         return 0
     nodes, ties = w.nodes, w.ties
-    kind, budget = nodes[node].kind, nodes.budget
+    kind, budget = nodes.kind[node], nodes.budget
     ranked = w.scratch.contacts  # (room for every node: no allocation in a turn)
     n = 0
     for e in range(ties.start[node], ties.start[node] + ties.deg[node]):
         v = ties.nbr[e]
-        if nodes[v].kind == kind and nodes[v].banned_until <= m.t and nodes[v].spent_step != m.t:
+        if nodes.kind[v] == kind and nodes.banned_until[v] <= m.t and nodes.spent_step[v] != m.t:
             # insertion in rank order (contacts are few; a hub's hundreds still sort fast)
             j = n
             while j > 0 and _richer(budget, v, ranked[j - 1]):

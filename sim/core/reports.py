@@ -18,7 +18,7 @@ def hobbyist_solo_costs(w, m, nodes, cid):
     again only when the know-how differs from the previous actor's (the same numbers, far
     fewer powers of ten)."""
     c, k = m.costs, m.policies.compute_kyc
-    unit = c.finetune_now * w.ckpts[cid].cost_scale
+    unit = c.finetune_now * w.ckpts.cost_scale[cid]
     out = np.empty(len(nodes))
     last_oom, know_how = np.nan, 1.0
     for i in range(len(nodes)):
@@ -26,7 +26,7 @@ def hobbyist_solo_costs(w, m, nodes, cid):
         oom = finetune_oom(c, w.nodes, node)
         if oom != last_oom:
             last_oom, know_how = oom, technique_multiplier(oom, c.technique_floor)
-        out[i] = solo_cost(k, c, unit * know_how, w.nodes[node].own_hardware)
+        out[i] = solo_cost(k, c, unit * know_how, w.nodes.own_hardware[node])
     return out
 
 
@@ -35,7 +35,7 @@ def malicious_strip_costs(w, m, nodes, cid):
     """Each of ``nodes``' cost of stripping ``cid`` (no uplift); with no such actors, what
     the published techniques alone give."""
     rows, c = w.ckpts, m.costs
-    capability, safeguard, tamper = rows[cid].capability, rows[cid].safeguard, rows[cid].tamper
+    capability, safeguard, tamper = rows.capability[cid], rows.safeguard[cid], rows.tamper[cid]
     if len(nodes) == 0:
         out = np.empty(1)
         out[0] = strip_cost(

@@ -227,7 +227,7 @@ def personal_finds(w, m, node, stripped, fringe):
             found[n] = w.shelves.best[s]
             n += 1
         n = sample_shelf(w, s, k, found, n)
-    private = w.nodes[node].private_stripped if stripped else w.nodes[node].private_safe
+    private = w.nodes.private_stripped[node] if stripped else w.nodes.private_safe[node]
     if private >= 0:
         found[n] = private
         n += 1

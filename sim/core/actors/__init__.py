@@ -38,7 +38,7 @@ TABLES: dict[str, Any] = {"labs": LabRows}
 @njit(cache=True, inline="always")
 def act(w, m, node):
     """``node``'s turn this month, by its kind (DONE, or INVENT: a technique to draw)."""
-    kind = w.nodes[node].kind
+    kind = w.nodes.kind[node]
     if kind == ActorKind.HOBBYIST:
         return hobbyist_turn(w, m, node)
     if kind == ActorKind.MALICIOUS:

@@ -83,7 +83,7 @@ def choose_kind(w, m):
     return CheckpointKind.FINETUNE
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def hobbyist_turn(w, m, node):
     """One active month: choose what to make, find what to build on, try to make it.
     Returns DONE or INVENT (a new technique for Python to draw)."""
@@ -92,7 +92,7 @@ def hobbyist_turn(w, m, node):
     uncensored = uniform(w.draws) < m.hobbyists.uncensored_prob
     n, stripped = reach(w, m, node, uncensored)
     know_how = multiplier(m.costs, nodes, node)
-    bound = max_solo_compute(m.policies.compute_kyc, nodes[node].budget, nodes[node].own_hardware)
+    bound = max_solo_compute(m.policies.compute_kyc, nodes.budget[node], nodes.own_hardware[node])
     w.scratch.pool[0] = node
     plan = (False, CheckpointKind.FINETUNE, -1, -1, 1, 0.0)
     if kind == CheckpointKind.MERGE:

@@ -111,13 +111,13 @@ class Terms(NamedTuple):
 _is_equipped = from_python(is_equipped)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def malicious_turn(w, m, node):
     """One active month: misuse what it holds, or get something, or use non-AI means."""
-    w.nodes[node].spent_step = m.t  # (no pool can recruit it now)
+    w.nodes.spent_step[node] = m.t  # (no pool can recruit it now)
     w.scratch.pool[0] = node
     if is_equipped(w, m, node):
-        attempt_ai(w, m, node, w.nodes[node].equipped)
+        attempt_ai(w, m, node, w.nodes.equipped[node])
         return DONE
     equip(w, node, -1, NO_LIMIT)
     if try_shared_weapon(w, m, node):

@@ -28,9 +28,9 @@ def terms(book: PolicyBook, step: int, costs: CostTerms) -> Terms:
 def attribute(w, k, cid):
     """An incident with checkpoint ``cid``: the lab whose base release it descends from is
     liable if the policy binds it."""
-    lab = w.ckpts[w.ckpts.root[cid]].creator
-    if k.on and w.nodes[lab].kind == ActorKind.LAB and w.labs[lab].inside:
-        w.labs[lab].attributed_incidents += 1
+    lab = w.ckpts.creator[w.ckpts.root[cid]]
+    if k.on and w.nodes.kind[lab] == ActorKind.LAB and w.labs.inside[lab]:
+        w.labs.attributed_incidents[lab] += 1
 
 
 def openness(book: PolicyBook, step: int, base: float, inside: bool, attributed: int) -> float:

@@ -37,7 +37,7 @@ class Route(NamedTuple):
 
 @njit(cache=True, inline="always")
 def _solo(m, w, node, compute):
-    return solo_cost(m.policies.compute_kyc, m.costs, compute, w.nodes[node].own_hardware)
+    return solo_cost(m.policies.compute_kyc, m.costs, compute, w.nodes.own_hardware[node])
 
 
 @njit(cache=True, inline="always")
@@ -60,15 +60,15 @@ def try_merge(w, m, node, n, stripped, multiplier):
             offer.costs[i],
             i,
         )
-    if stripped >= 0 and rows[stripped].kind != CheckpointKind.QUANTISED:
+    if stripped >= 0 and rows.kind[stripped] != CheckpointKind.QUANTISED:
         count += 1
-        if first_id < 0 or rows[stripped].value_unit > first_value:
-            first_id, first_value = stripped, rows[stripped].value_unit
-            first_cost = m.costs.finetune_now * rows[stripped].cost_scale
+        if first_id < 0 or rows.value_unit[stripped] > first_value:
+            first_id, first_value = stripped, rows.value_unit[stripped]
+            first_cost = m.costs.finetune_now * rows.cost_scale[stripped]
             first_key = 1 << 40
     own = 0
     for j in range(n):
-        if rows[x.reach_id[j]].kind == CheckpointKind.QUANTISED:
+        if rows.kind[x.reach_id[j]] == CheckpointKind.QUANTISED:
             continue
         own += 1
         if first_id < 0 or x.reach_value[j] > first_value:
@@ -76,11 +76,11 @@ def try_merge(w, m, node, n, stripped, multiplier):
             first_key = (2 << 40) + j
     if count + own < 2:
         return NO_PLAN
-    root = rows[first_id].root
+    root = rows.root[first_id]
     mate_id, mate_value, mate_key = -1, -1.0, 1 << 62
     for j in range(n):  # what it found, same base
         cid, key = x.reach_id[j], (2 << 40) + j
-        if rows[cid].kind == CheckpointKind.QUANTISED or rows[cid].root != root or key == first_key:
+        if rows.kind[cid] == CheckpointKind.QUANTISED or rows.root[cid] != root or key == first_key:
             continue
         value = x.reach_value[j]
         if mate_id < 0 or value > mate_value or (value == mate_value and key < mate_key):
@@ -97,17 +97,17 @@ def try_merge(w, m, node, n, stripped, multiplier):
             mate_id, mate_value, mate_key = entries[pick].id, value, pick
     if (
         stripped >= 0
-        and rows[stripped].kind != CheckpointKind.QUANTISED
-        and rows[stripped].root == root
+        and rows.kind[stripped] != CheckpointKind.QUANTISED
+        and rows.root[stripped] == root
         and first_key != (1 << 40)
     ):
-        value, key = rows[stripped].value_unit, 1 << 40
+        value, key = rows.value_unit[stripped], 1 << 40
         if mate_id < 0 or value > mate_value or (value == mate_value and key < mate_key):
             mate_id, mate_value, mate_key = stripped, value, key
     if mate_id < 0:
         return NO_PLAN
     price = _solo(m, w, node, first_cost * m.costs.merge_factor * multiplier)
-    if price > w.nodes[node].budget:
+    if price > w.nodes.budget[node]:
         return NO_PLAN
     return True, CheckpointKind.MERGE, first_id, mate_id, 1, price
 
@@ -128,13 +128,13 @@ def try_api_finetune(w, m, node, value):
     """Fine-tune through a lab's API (worth ``value``): no derivative to share; a screened
     API refuses benign jobs at its false-positive rate."""
     nodes, api = w.nodes, m.api
-    if nodes[node].budget < m.costs.api_finetune_usd:
+    if nodes.budget[node] < m.costs.api_finetune_usd:
         return False
     k = m.policies.api_finetune_screening
     if screens(k, api.best_inside) and uniform(w.draws) < k.false_positive_rate:
         w.tally[0].api_jobs_blocked += 1
         return False
-    nodes[node].spent_step = m.t
+    nodes.spent_step[node] = m.t
     w.tally[0].benign_finetunes += 1
     w.tally[0].benefit += value
     return True
@@ -144,7 +144,7 @@ def try_api_finetune(w, m, node, value):
 def try_finetune(w, m, node, n, stripped, bound, multiplier):
     """The routes in order of value (ties: open, solo, API): the most valuable checkpoint
     reached (alone, else pooled), the most valuable affordable one (alone), a lab's API."""
-    skill = 0.5 + w.nodes[node].skill
+    skill = 0.5 + w.nodes.skill[node]
     routes = w.scratch.routes  # (no allocation in a turn)
     for r in range(3):
         routes[r].value, routes[r].cid, routes[r].unit, routes[r].tried = -np.inf, -1, 0.0, False
@@ -154,7 +154,7 @@ def try_finetune(w, m, node, n, stripped, bound, multiplier):
         values[0], ids[0], units[0] = best_value * skill, best_id, best_cost
         solo_id, solo_unit = best_affordable(w, m, n, stripped, 1.0, False, bound, multiplier)
         if solo_id >= 0 and solo_id != best_id:
-            values[1], ids[1], units[1] = w.ckpts[solo_id].value_unit * skill, solo_id, solo_unit
+            values[1], ids[1], units[1] = w.ckpts.value_unit[solo_id] * skill, solo_id, solo_unit
     if m.api.best >= 0:
         values[2] = m.hobbyists.api_benefit * m.api.best_value * skill
     for _ in range(3):
@@ -175,7 +175,7 @@ def try_finetune(w, m, node, n, stripped, bound, multiplier):
             continue
         compute = units[route] * multiplier
         price = _solo(m, w, node, compute)
-        if w.nodes[node].budget >= price:
+        if w.nodes.budget[node] >= price:
             return True, CheckpointKind.FINETUNE, ids[route], -1, 1, price
         if route != 0:
             continue

@@ -36,24 +36,24 @@ DONE, INVENT = 0, 1  # what a turn ends with
 def traits(w, m, node, kind, a, b):
     """(capability, safeguard, tamper) of a derivative of ``a`` (and ``b`` for a merge)."""
     rows, h = w.ckpts, m.hobbyists
-    skill = w.nodes[node].skill
-    top = rows[rows.root[a]].capability + h.max_gain
-    pc = rows[a].capability
+    skill = w.nodes.skill[node]
+    top = rows.capability[rows.root[a]] + h.max_gain
+    pc = rows.capability[a]
     if kind == CheckpointKind.FINETUNE:
         capability = max(pc, min(pc + 2 * h.finetune_gain * skill, top))
         return (
             capability,
-            rows[a].safeguard * (1 - h.safety_erosion),
-            rows[a].tamper * (1 - h.tamper_erosion),
+            rows.safeguard[a] * (1 - h.safety_erosion),
+            rows.tamper[a] * (1 - h.tamper_erosion),
         )
     if kind == CheckpointKind.QUANTISED:
-        return pc - h.quantisation_loss, rows[a].safeguard, rows[a].tamper
-    best = max(pc, rows[b].capability)
+        return pc - h.quantisation_loss, rows.safeguard[a], rows.tamper[a]
+    best = max(pc, rows.capability[b])
     capability = max(best, min(best + h.finetune_gain * skill, top))
     return (
         capability,
-        min(rows[a].safeguard, rows[b].safeguard),
-        min(rows[a].tamper, rows[b].tamper),
+        min(rows.safeguard[a], rows.safeguard[b]),
+        min(rows.tamper[a], rows.tamper[b]),
     )
 
 
@@ -74,9 +74,9 @@ def make(w, m, node, kind, a, b, size, cost, uncensored):
     nodes, tally, pool = w.nodes, w.tally[0], w.scratch.pool
     pooled = size > 1
     for j in range(size):
-        nodes[pool[j]].spent_step = m.t
+        nodes.spent_step[pool[j]] = m.t
     tally.benefit += (
-        w.ckpts[a].value_unit * (0.5 + nodes[node].skill) * kind_value(m.hobbyists, kind)
+        w.ckpts.value_unit[a] * (0.5 + nodes.skill[node]) * kind_value(m.hobbyists, kind)
     )
     if kind == CheckpointKind.FINETUNE:
         tally.benign_finetunes += 1
@@ -91,12 +91,12 @@ def make(w, m, node, kind, a, b, size, cost, uncensored):
     if uncensored and kind == CheckpointKind.FINETUNE and safeguard > m.ckpts.safeguard_max:
         held = 0.0
         for j in range(size):
-            held += nodes[pool[j]].budget
+            held += nodes.budget[pool[j]]
         price = actor_strip_cost(m.costs, nodes, node, capability, safeguard, tamper)
         if held - cost >= price:
             safeguard, tamper = 0.0, 0.0
     share(w, m, node, kind, a, b, size, capability, safeguard, tamper)
-    invents = m.hobbyists.invention_prob * 2 * nodes[node].skill
+    invents = m.hobbyists.invention_prob * 2 * nodes.skill[node]
     if kind == CheckpointKind.FINETUNE and uniform(w.draws) < invents:  # (a fine-tune draws)
         return INVENT
     return DONE

@@ -39,15 +39,15 @@ def success_chance(m, skill):
     return min(1.0, mal.success_prob * (0.5 + skill) * mal.defence_factor)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def attempt_ai(w, m, node, cid):
     """One AI-enabled attempt with checkpoint ``cid``; an incident if it succeeds."""
-    mal, severe = m.malicious, w.nodes[node].severe
-    if uniform(w.draws) >= success_chance(m, w.nodes[node].skill):
+    mal, severe = m.malicious, w.nodes.severe[node]
+    if uniform(w.draws) >= success_chance(m, w.nodes.skill[node]):
         return False
     threshold = mal.severe_threshold if severe else mal.common_threshold
     scale = mal.severe_severity if severe else 1.0
-    severity = scale * 10.0 ** (mal.severity_elasticity * (w.ckpts[cid].capability - threshold))
+    severity = scale * 10.0 ** (mal.severity_elasticity * (w.ckpts.capability[cid] - threshold))
     severity *= heavy_tail(w, mal.severity_sigma)
     reported = uniform(w.draws) < mal.report_prob
     tally = w.tally[0]
@@ -57,15 +57,15 @@ def attempt_ai(w, m, node, cid):
     tally.harm += severity
     attribute(w, m.policies.liability, cid)
     log_incident(w.log, node, cid, severity, severe, reported)
-    w.nodes[node].goal += mal.defence_adaptation  # defenders adapt
+    w.nodes.goal[node] += mal.defence_adaptation  # defenders adapt
     return True
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def attempt_baseline(w, m, node):
     """One attempt through non-AI means (no checkpoint): what the actor could do anyway."""
-    mal, severe = m.malicious, w.nodes[node].severe
-    chance = mal.baseline_success * (0.5 + w.nodes[node].skill)
+    mal, severe = m.malicious, w.nodes.severe[node]
+    chance = mal.baseline_success * (0.5 + w.nodes.skill[node])
     if severe:
         chance *= mal.severe_baseline
     if uniform(w.draws) >= min(1.0, chance):

@@ -24,10 +24,10 @@ def strip_price(w, m, node, cid):
     """What ``node`` pays to make ``cid`` fit for misuse: the strip, plus the uplift for the
     severe tier."""
     rows, nodes = w.ckpts, w.nodes
-    capability = rows[cid].capability
+    capability = rows.capability[cid]
     price = actor_strip_cost(
-        m.costs, nodes, node, capability, rows[cid].safeguard, rows[cid].tamper
+        m.costs, nodes, node, capability, rows.safeguard[cid], rows.tamper[cid]
     )
-    if nodes[node].severe:
+    if nodes.severe[node]:
         price = price + uplift_price(m, nodes, node, capability)
     return price

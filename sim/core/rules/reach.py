@@ -48,8 +48,8 @@ def reach(w, m, node, uncensored):
             if seen:
                 continue
             x.reach_id[n] = cid
-            x.reach_value[n] = rows[cid].value_unit
-            x.reach_cost[n] = m.costs.finetune_now * rows[cid].cost_scale
+            x.reach_value[n] = rows.value_unit[cid]
+            x.reach_cost[n] = m.costs.finetune_now * rows.cost_scale[cid]
             n += 1
     return n, offer.stripped[0] if uncensored else -1
 
@@ -64,9 +64,9 @@ def best(w, m, n, stripped):
     if len(entries) > 0:
         i = entries[len(entries) - 1].prefix_best
         out_id, out_value, out_cost = entries[i].id, entries[i].value, offer.costs[i]
-    if stripped >= 0 and (out_id < 0 or rows[stripped].value_unit > out_value):
-        out_id, out_value = stripped, rows[stripped].value_unit
-        out_cost = m.costs.finetune_now * rows[stripped].cost_scale
+    if stripped >= 0 and (out_id < 0 or rows.value_unit[stripped] > out_value):
+        out_id, out_value = stripped, rows.value_unit[stripped]
+        out_cost = m.costs.finetune_now * rows.cost_scale[stripped]
     top = -1.0 if out_id < 0 else out_value
     pick = -1
     for j in range(n):
@@ -95,17 +95,17 @@ def best_affordable(w, m, n, stripped, factor, full_precision, bound, multiplier
         if i >= 0:
             out_id, out_value, out_cost = entries[i].id, entries[i].value, offer.costs[i]
     if stripped >= 0:
-        cost = m.costs.finetune_now * rows[stripped].cost_scale
-        quantised = rows[stripped].kind == CheckpointKind.QUANTISED
+        cost = m.costs.finetune_now * rows.cost_scale[stripped]
+        quantised = rows.kind[stripped] == CheckpointKind.QUANTISED
         fits = cost <= limit and not (full_precision and quantised)
-        if fits and (out_id < 0 or rows[stripped].value_unit > out_value):
-            out_id, out_value, out_cost = stripped, rows[stripped].value_unit, cost
+        if fits and (out_id < 0 or rows.value_unit[stripped] > out_value):
+            out_id, out_value, out_cost = stripped, rows.value_unit[stripped], cost
     top = -1.0 if out_id < 0 else out_value
     pick = -1
     for j in range(n):
         if x.reach_cost[j] > limit or x.reach_value[j] <= top:
             continue
-        if full_precision and rows[x.reach_id[j]].kind == CheckpointKind.QUANTISED:
+        if full_precision and rows.kind[x.reach_id[j]] == CheckpointKind.QUANTISED:
             continue
         top, pick = x.reach_value[j], j
     if pick >= 0:

@@ -16,7 +16,7 @@ def record_run(w, m, kind, size, ckpt, malicious, compute):
     for the regulator."""
     pool = w.scratch.pool
     if size == 1:
-        own = w.nodes[pool[0]].own_hardware
+        own = w.nodes.own_hardware[pool[0]]
         flagged = compute_kyc.reports(w, m.policies.compute_kyc, m.costs, compute, own)
     else:
         flagged = pool_monitoring.reports(w, m.policies.pool_monitoring)

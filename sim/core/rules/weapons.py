@@ -26,13 +26,13 @@ from sim.core.search import personal_finds, stripped_offer
 @njit(cache=True, inline="always")
 def uplift(m, nodes, node):
     """Capability the actor's last step adds (the uplift fine-tune of the severe tier)."""
-    return m.malicious.uplift_gain if nodes[node].severe else 0.0
+    return m.malicious.uplift_gain if nodes.severe[node] else 0.0
 
 
 @njit(cache=True, inline="always")
 def capable_enough(w, m, node, cid):
     """Is ``cid`` capable enough for ``node``'s goal, after any uplift it would add?"""
-    return w.ckpts[cid].capability + uplift(m, w.nodes, node) >= w.nodes[node].goal
+    return w.ckpts.capability[cid] + uplift(m, w.nodes, node) >= w.nodes.goal[node]
 
 
 @njit(cache=True, inline="always")
@@ -41,48 +41,48 @@ def fits(w, node, cid):
     nodes = w.nodes
     return (
         cid >= 0
-        and w.ckpts[cid].capability >= nodes[node].goal
-        and (not nodes[node].severe or w.ckpts[cid].uplifted)
+        and w.ckpts.capability[cid] >= nodes.goal[node]
+        and (not nodes.severe[node] or w.ckpts.uplifted[cid])
     )
 
 
 @njit(cache=True, inline="always")
 def is_equipped(w, m, node):
     """Holds a checkpoint fit for its goal (API access not yet revoked)."""
-    return fits(w, node, w.nodes[node].equipped) and w.nodes[node].equipped_until > m.t
+    return fits(w, node, w.nodes.equipped[node]) and w.nodes.equipped_until[node] > m.t
 
 
 @njit(cache=True, inline="always")
 def equip(w, node, cid, until):
-    w.nodes[node].equipped = cid
-    w.nodes[node].equipped_until = until
+    w.nodes.equipped[node] = cid
+    w.nodes.equipped_until[node] = until
 
 
 @njit(cache=True, inline="always")
 def can_uplift(w, m, node, size):
     """Can ``scratch.pool[:size]`` (``node`` first) do ``node``'s last step (the severe
     tier's uplift needs one member with ``uplift_min_skill``)?"""
-    return not w.nodes[node].severe or _top_skill(w, size) >= m.malicious.uplift_min_skill
+    return not w.nodes.severe[node] or _top_skill(w, size) >= m.malicious.uplift_min_skill
 
 
 @njit(cache=True, inline="always")
 def _top_skill(w, size):
     top = 0.0
     for j in range(size):
-        top = max(top, w.nodes[w.scratch.pool[j]].skill)
+        top = max(top, w.nodes.skill[w.scratch.pool[j]])
     return top
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def try_shared_weapon(w, m, node):
-    cid = w.nodes[node].weapon
+    cid = w.nodes.weapon[node]
     if not fits(w, node, cid):
         return False
     equip(w, node, cid, NO_LIMIT)
     return True
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def try_stripped_download(w, m, node):
     """Weights already without safeguards, capable enough: the most capable reachable
     (ties: the earlier); the severe tier still pays for the uplift. Returns (got it, the
@@ -96,20 +96,20 @@ def try_stripped_download(w, m, node):
         cid = w.scratch.found[j]
         if capable_enough(w, m, node, cid) and (
             pick < 0
-            or rows[cid].capability > rows[pick].capability
-            or (rows[cid].capability == rows[pick].capability and cid < pick)
+            or rows.capability[cid] > rows.capability[pick]
+            or (rows.capability[cid] == rows.capability[pick] and cid < pick)
         ):
             pick = cid
     if pick < 0:
         return False, fringe
-    if not w.nodes[node].severe:
+    if not w.nodes.severe[node]:
         equip(w, node, pick, NO_LIMIT)
         return True, fringe
-    price = uplift_price(m, w.nodes, node, rows[pick].capability)
+    price = uplift_price(m, w.nodes, node, rows.capability[pick])
     return pay_and_weaponise(w, m, node, pick, price), fringe
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def try_strip(w, m, node, fringe):
     """Strip reachable safe weights: the most capable it can pay for alone, else pool for
     the cheapest that meets its goal."""
@@ -117,7 +117,7 @@ def try_strip(w, m, node, fringe):
     n, fringe = personal_finds(w, m, node, False, fringe)
     n_off = len(offer.entries)
     solo = can_uplift(w, m, node, 1)
-    budget = w.nodes[node].budget
+    budget = w.nodes.budget[node]
     best, best_price, cheapest, cheapest_price = -1, 0.0, -1, 0.0
     for j in range(n_off + n):
         cid = offer.entries[j].id if j < n_off else x.found[j - n_off]
@@ -129,8 +129,8 @@ def try_strip(w, m, node, fringe):
             and budget >= price
             and (
                 best < 0
-                or rows[cid].capability > rows[best].capability
-                or (rows[cid].capability == rows[best].capability and cid < best)
+                or rows.capability[cid] > rows.capability[best]
+                or (rows.capability[cid] == rows.capability[best] and cid < best)
             )
         ):
             best, best_price = cid, price
@@ -144,15 +144,15 @@ def try_strip(w, m, node, fringe):
     return pool_and_weaponise(w, m, node, cheapest, cheapest_price)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def pay_and_weaponise(w, m, node, cid, price):
-    if w.nodes[node].budget >= price and can_uplift(w, m, node, 1):
+    if w.nodes.budget[node] >= price and can_uplift(w, m, node, 1):
         weaponise(w, m, node, cid, 1, price)
         return True
     return pool_and_weaponise(w, m, node, cid, price)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def pool_and_weaponise(w, m, node, cid, price):
     size = form_pool(w, m, node, price, m.pooling.malicious_join)
     if size == 0 or not can_uplift(w, m, node, size):
@@ -161,17 +161,17 @@ def pool_and_weaponise(w, m, node, cid, price):
     return True
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def weaponise(w, m, node, parent, size, cost):
     """Strip ``parent`` (and, for the severe tier, add the uplift) with the pool
     ``scratch.pool[:size]``; every malicious member it fits is equipped, and the maker may
     share it with its malicious contacts."""
     nodes, pool, mal = w.nodes, w.scratch.pool, m.malicious
     for j in range(size):
-        nodes[pool[j]].spent_step = m.t
-    severe = nodes[node].severe
+        nodes.spent_step[pool[j]] = m.t
+    severe = nodes.severe[node]
     kind = CheckpointKind.UPLIFT if severe else CheckpointKind.STRIPPED
-    capability = w.ckpts[parent].capability + uplift(m, nodes, node)
+    capability = w.ckpts.capability[parent] + uplift(m, nodes, node)
     cid = checkpoints.add(
         m.ckpts,
         w.ckpts,
@@ -186,13 +186,13 @@ def weaponise(w, m, node, parent, size, cost):
         m.t,
         kind,
     )
-    w.ckpts[cid].uplifted = severe
+    w.ckpts.uplifted[cid] = severe
     data = mal.uplift_data_usd if severe else 0.0
     activity = ActivityKind.UPLIFT if severe else ActivityKind.STRIP
     record_run(w, m, activity, size, cid, True, max(cost - data, 0.0))
     for j in range(size):
         member = pool[j]
-        if nodes[member].kind == ActorKind.MALICIOUS and (member == node or fits(w, member, cid)):
+        if nodes.kind[member] == ActorKind.MALICIOUS and (member == node or fits(w, member, cid)):
             equip(w, member, cid, NO_LIMIT)
     if size > 1:
         reinforce(w, size)
@@ -200,14 +200,14 @@ def weaponise(w, m, node, parent, size, cost):
         ties, rows = w.ties, w.ckpts
         for e in range(ties.start[node], ties.start[node] + ties.deg[node]):
             v = ties.nbr[e]
-            if nodes[v].kind != ActorKind.MALICIOUS:
+            if nodes.kind[v] != ActorKind.MALICIOUS:
                 continue
-            held = nodes[v].weapon  # a contact keeps the more capable (ties: what it holds)
-            if held < 0 or rows[held].capability < rows[cid].capability:
-                nodes[v].weapon = cid
+            held = nodes.weapon[v]  # a contact keeps the more capable (ties: what it holds)
+            if held < 0 or rows.capability[held] < rows.capability[cid]:
+                nodes.weapon[v] = cid
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def try_api_abuse(w, m, node):
     """Jailbreak a lab's fine-tuning API, an unscreened one if it will do; screened jobs are
     caught with ``api_finetune_screening.strength``. Access lasts ``api_abuse_months``."""
@@ -222,17 +222,17 @@ def try_api_abuse(w, m, node):
             pick, pick_screened = cid, screened
     if pick < 0:
         return False
-    price = m.costs.api_abuse_usd + (mal.uplift_data_usd if nodes[node].severe else 0.0)
-    if nodes[node].budget < price or not can_uplift(w, m, node, 1):
+    price = m.costs.api_abuse_usd + (mal.uplift_data_usd if nodes.severe[node] else 0.0)
+    if nodes.budget[node] < price or not can_uplift(w, m, node, 1):
         return False
     if uniform(w.draws) >= mal.api_abuse_prob:
         return False
-    nodes[node].spent_step = m.t
+    nodes.spent_step[node] = m.t
     if pick_screened and uniform(w.draws) < k.strength:
         w.tally[0].api_jobs_blocked += 1
         log_activity(w.log, ActivityKind.API_ABUSE, w.scratch.pool, 1, -1, True, True)
         return True  # the month is spent, and the attempt failed
-    capability = w.ckpts[pick].capability + uplift(m, nodes, node)
+    capability = w.ckpts.capability[pick] + uplift(m, nodes, node)
     cid = checkpoints.add(
         m.ckpts,
         w.ckpts,
@@ -247,7 +247,7 @@ def try_api_abuse(w, m, node):
         m.t,
         CheckpointKind.API_ABUSE,
     )
-    w.ckpts[cid].uplifted = nodes[node].severe
+    w.ckpts.uplifted[cid] = nodes.severe[node]
     equip(w, node, cid, m.t + mal.api_abuse_months)
     return True
 
@@ -258,5 +258,5 @@ def _api_before(w, screened, cid, other_screened, other):
     earlier."""
     if screened != other_screened:
         return not screened
-    a, b = w.ckpts[cid].capability, w.ckpts[other].capability
+    a, b = w.ckpts.capability[cid], w.ckpts.capability[other]
     return a > b or (a == b and cid < other)
