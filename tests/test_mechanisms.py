@@ -8,6 +8,7 @@ import pytest
 from conftest import ready
 
 from sim import EcosystemModel, simulate
+from sim.core.actors import act
 from sim.core.actors.malicious import malicious_turn
 from sim.core.costs import actor_strip_cost
 from sim.core.hubs import FRINGE
@@ -752,3 +753,12 @@ def test_uniform_draws_come_from_the_model_generator():
     b = EcosystemModel({"population": {"labs": 1, "hobbyists": 5, "malicious": 0}}, seed=9)
     assert [a.uniform() for _ in range(5000)] == [b.uniform() for _ in range(5000)]
     assert np.all(np.array(a.world.draws.many(10)) < 1)
+
+
+# --- kinds: a turn is dispatched by kind, and a kind without a turn is an error -------------
+def test_a_kind_without_a_turn_is_an_error_never_a_default(model_with_graph):
+    model = _world(model_with_graph, POOL_POP, [(1, 2)], JOIN_ALL)
+    w, m = ready(model)
+    assert model.actors[0].kind.name == "LAB"
+    with pytest.raises(ValueError, match="kind without turns"):
+        act(w, m, 0)  # a lab: no compiled turn
