@@ -2,7 +2,7 @@
 after.
 
     git worktree add /tmp/reference <reference-commit>
-    python -m benchmarks.identity --before /tmp/reference
+    python -m benchmarks.identity --before DIR   # DIR: a checkout (git worktree add DIR <commit>)
 
 A restructuring that keeps the order of random draws must give the same runs. Where it only
 changes float rounding (NumPy's vectorised ``power`` and scalar ``**`` differ in the last
@@ -160,14 +160,29 @@ def compare(before: dict, after: dict, rtol: float) -> tuple[pd.DataFrame, list[
     return table, problems
 
 
+def _commit(checkout: Path) -> str:
+    """The commit a checkout stands at (its short hash; "+ changes" if its tree differs)."""
+    git = ["git", "-C", str(checkout)]
+    try:
+        sha = subprocess.run(
+            [*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run([*git, "status", "--porcelain", "--", "sim"], capture_output=True,
+                               text=True, check=True).stdout.strip()  # fmt: skip
+    except (OSError, subprocess.CalledProcessError):
+        return "an unknown commit"
+    return f"{sha} + changes" if dirty else sha
+
+
 def report(table: pd.DataFrame, problems: list[str], args: argparse.Namespace, secs: float) -> str:
     cases = f"{len(SCENARIOS)} scenarios" + (" and the dev worlds" if args.cases == "dev" else "")
     lines = [
         "# Identity check: the restructured core against the reference, seed by seed",
         "",
-        f"`python -m benchmarks.identity --before {args.before}"
-        f"{' --cases dev' if args.cases == 'dev' else ''}`: {cases} x {args.seeds} seeds, "
-        f"every time-series column and every numeric summary value ({secs:.0f} s).",
+        f"`python -m benchmarks.identity --before <a checkout of {_commit(args.before)}>"
+        f"{' --cases dev' if args.cases == 'dev' else ''}`, run at {_commit(ROOT)}: "
+        f"{cases} x {args.seeds} seeds, every time-series column and every numeric summary "
+        f"value ({secs:.0f} s).",
         "",
         f"**{'IDENTICAL within tolerance' if not problems else 'DIFFERENT'}**: integers must "
         f"match exactly, floats within {args.rtol:g} relative.",

@@ -17,55 +17,28 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from sim.core import reports
-from sim.core.calls import from_python
-from sim.core.kinds import ActorKind
-from sim.core.table import Column, as_rows, blank
-
 
 class Counts(NamedTuple):
-    """Flows counted during one month (reset at its start), written where they happen."""
+    """Flows counted during one month (reset at its start), written where they happen: each
+    field's type says how it is kept (``sim.core.tally.MonthTally``, one record the compiled
+    rules write)."""
 
-    misuse_incidents: np.ndarray = Column(np.int64)  # AI-enabled incidents (both tiers)
-    severe_incidents: np.ndarray = Column(np.int64)  # of which the severe tier
-    harm: np.ndarray = Column(np.float64)  # summed severity of AI-enabled incidents
-    baseline_incidents: np.ndarray = Column(np.int64)  # through the non-AI route
-    baseline_harm: np.ndarray = Column(np.float64)
-    benign_finetunes: np.ndarray = Column(np.int64)  # on open weights or through an API
-    pooled_finetunes: np.ndarray = Column(np.int64)
-    takedowns: np.ndarray = Column(np.int64)  # removals from the main hub
-    reuploads: np.ndarray = Column(np.int64)  # removed weights re-uploaded to the fringe hub
-    leaks: np.ndarray = Column(np.int64)  # API-only or staged weights that leaked
-    detections: np.ndarray = Column(np.int64)  # actors banned after an investigation
-    benefit: np.ndarray = Column(np.float64)  # benign value (arbitrary, consistent units)
-    api_jobs_blocked: np.ndarray = Column(np.int64)  # by screening (abusive, and benign ones)
-    kyc_covered_runs: np.ndarray = Column(np.int64)  # solo cloud runs at KYC's threshold
-    kyc_flags: np.ndarray = Column(np.int64)  # covered runs reported to the regulator
-    defence_added: np.ndarray = Column(np.int64)  # defensive fine-tunes (not a column)
-
-
-class MonthTally:
-    """The month's :class:`Counts` as one row of a record array (``table``), which compiled
-    rules write as ``w.tally[0].<name> += ...``; Python reads a count as ``tally.<name>``."""
-
-    def __init__(self) -> None:
-        self.data = blank(Counts, 1)
-        self.table = as_rows(self.data)
-
-    def reset(self) -> None:
-        self.data[0] = 0
-
-    def add(self, name: str, value: float = 1) -> None:
-        self.data[name][0] += value
-
-    def __getattr__(self, name: str) -> Any:
-        if name in Counts._fields:
-            return self.data[name][0].item()
-        raise AttributeError(name)
-
-
-_solo_costs = from_python(reports.hobbyist_solo_costs)
-_strip_costs = from_python(reports.malicious_strip_costs)
+    misuse_incidents: int = 0  # AI-enabled incidents (both tiers)
+    severe_incidents: int = 0  # of which the severe tier
+    harm: float = 0.0  # summed severity of AI-enabled incidents
+    baseline_incidents: int = 0  # through the non-AI route
+    baseline_harm: float = 0.0
+    benign_finetunes: int = 0  # on open weights or through an API
+    pooled_finetunes: int = 0
+    takedowns: int = 0  # removals from the main hub
+    reuploads: int = 0  # removed weights re-uploaded to the fringe hub
+    leaks: int = 0  # API-only or staged weights that leaked
+    detections: int = 0  # actors banned after an investigation
+    benefit: float = 0.0  # benign value (arbitrary, consistent units)
+    api_jobs_blocked: int = 0  # by screening (abusive, and benign ones)
+    kyc_covered_runs: int = 0  # solo cloud runs at KYC's threshold
+    kyc_flags: int = 0  # covered runs reported to the regulator
+    defence_added: int = 0  # defensive fine-tunes (not a column)
 
 
 def _counted(name: str) -> Any:
@@ -98,10 +71,9 @@ def total_harm(model: Any) -> float:
 def malicious_equipped(model: Any) -> int:
     """Malicious actors holding a checkpoint fit for their goal (API access not revoked)."""
     rows, ckpts = model.world.nodes, model.checkpoints
-    malicious = rows.column("kind") == ActorKind.MALICIOUS
-    held = rows.column("equipped")
-    nodes = np.flatnonzero(malicious & (held >= 0))
-    cid = held[nodes]
+    malicious = model.malicious_nodes
+    nodes = malicious[rows.column("equipped")[malicious] >= 0]
+    cid = rows.column("equipped")[nodes]
     fit = ckpts.column("capability")[cid] >= rows.column("goal")[nodes]
     fit &= ~rows.column("severe")[nodes] | ckpts.column("uplifted")[cid]
     fit &= rows.column("equipped_until")[nodes] > model.steps
@@ -123,9 +95,7 @@ def _hobbyist_costs(model: Any, cid: int) -> np.ndarray:
     key = ("hobbyist_costs", cid)
     found = model.month_cache.get(key)
     if found is None:
-        found = model.month_cache[key] = _solo_costs(
-            model.world.state(), model.reporting_month(), model.hobbyist_nodes, cid
-        )
+        found = model.month_cache[key] = model.solo_costs(model.hobbyist_nodes, cid)
     return found
 
 
@@ -138,9 +108,7 @@ def strip_cost(model: Any) -> float:
         return math.nan
     capability = registry.column("capability")[ids]
     target = int(ids[np.lexsort((ids, -capability))[0]])  # most capable, earliest
-    costs = _strip_costs(
-        model.world.state(), model.reporting_month(), model.malicious_nodes, target
-    )
+    costs = model.strip_costs(model.malicious_nodes, target)
     return float(np.median(costs))
 
 

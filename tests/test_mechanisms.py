@@ -366,7 +366,7 @@ def test_an_incident_counts_its_harm_reaches_the_regulator_and_moves_the_goal(mo
 def test_defensive_fine_tunes_build_a_stock_that_goes_out_of_date():
     from sim.config import make_config
     from sim.core.defence import DefenceStock
-    from sim.outcomes import MonthTally
+    from sim.core.tally import MonthTally
 
     stock, tally = DefenceStock(make_config().hobbyists), MonthTally()
     tally.add("defence_added", 10)

@@ -36,14 +36,18 @@ from sim.core.oversight import Incident, Oversight
 from sim.core.policies.adaptive import AdaptivePolicy
 from sim.core.policies.book import PolicyBook
 from sim.core.policies.hub_moderation import moderate
+from sim.core.reports import hobbyist_solo_costs, malicious_strip_costs
+from sim.core.tally import MonthTally
 from sim.core.techniques import TechniqueBook
 from sim.core.ties import Adjacency
 from sim.core.turns import take_turns
 from sim.core.world import World, new_scratch
 from sim.schema import unflatten
 
-_CONFIG_SEED = object()
-_take_down = from_python(take_down)  # no seed argument at all: the configuration's own seed
+_CONFIG_SEED = object()  # no seed argument at all: the configuration's own seed
+_take_down = from_python(take_down)
+_solo_costs = from_python(hobbyist_solo_costs)
+_strip_costs = from_python(malicious_strip_costs)
 
 
 class EcosystemModel(mesa.Model):
@@ -136,7 +140,7 @@ class EcosystemModel(mesa.Model):
         return self.world.fringe
 
     @property
-    def tally(self) -> outcomes.MonthTally:
+    def tally(self) -> MonthTally:
         return self.world.tally
 
     @property
@@ -205,6 +209,16 @@ class EcosystemModel(mesa.Model):
         world, lag = self.world, self.cfg.regulator.report_lag_months
         pairs = logs.replay(world.logs, self.oversight, self.incidents, self.month.t, lag)
         network.strengthened(world.ties, pairs)
+
+    def solo_costs(self, nodes: np.ndarray, cid: int) -> np.ndarray:
+        """Each of ``nodes``' solo cost of a benign fine-tune of ``cid`` as the month ends
+        (the rules' own price: for the reporters)."""
+        return _solo_costs(self.world.state(), self.reporting_month(), nodes, cid)
+
+    def strip_costs(self, nodes: np.ndarray, cid: int) -> np.ndarray:
+        """Each of ``nodes``' cost of stripping ``cid`` as the month ends (no uplift; with no
+        such actors, the published techniques' alone)."""
+        return _strip_costs(self.world.state(), self.reporting_month(), nodes, cid)
 
     def take_down(self, cid: int) -> None:
         """Remove ``cid`` from the main hub for good (moderation, enforcement); it may be

@@ -26,8 +26,8 @@ from sim.core.kinds import NO_LIMIT
 from sim.core.logs import Logs, MonthLogs
 from sim.core.rules.choosing import Route
 from sim.core.table import Column, Table, as_rows, blank
+from sim.core.tally import MonthTally
 from sim.core.ties import Adjacency, TieRows
-from sim.outcomes import MonthTally
 
 _upload = from_python(hubs.upload)
 
