@@ -2,7 +2,8 @@
 measured.
 
 A column is either *counted* (a flow the rules add to during the month: a field of
-:class:`Counts`, a one-element array the compiled rules write directly) or *computed* at
+:class:`Counts`, kept in one record the compiled rules write directly,
+``sim.core.tally.MonthTally``) or *computed* at
 the month's end by a reporter, a small module-level function named after what it measures.
 :data:`COLUMNS` is their order in ``timeseries.csv``; :data:`REPORTERS` hands them to Mesa's
 DataCollector. The per-run summary is derived from the collected frame and the facts the

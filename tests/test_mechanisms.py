@@ -27,6 +27,7 @@ from sim.core.rules.weapons import (
     try_stripped_download,
 )
 from sim.core.search import personal_finds
+from sim.core.turns import take_turns
 
 # Every lab open and inside the jurisdiction, unless a test says otherwise.
 OPEN_LAB = {"labs": {"openness": 1.0, "openness_spread": 0.0, "outside_jurisdiction_share": 0.0}}
@@ -762,3 +763,5 @@ def test_a_kind_without_a_turn_is_an_error_never_a_default(model_with_graph):
     assert model.actors[0].kind.name == "LAB"
     with pytest.raises(ValueError, match="kind without turns"):
         act(w, m, 0)  # a lab: no compiled turn
+    with pytest.raises(ValueError, match="kind without turns"):  # nor in the month's loop
+        take_turns(model, np.array([1, 0], dtype=np.int64))

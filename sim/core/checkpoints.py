@@ -205,7 +205,7 @@ class Registry:
         self._releases: dict[int, list[int]] = {}  # base releases by creator, in id order
 
     @property
-    def rows(self) -> np.ndarray:
+    def rows(self) -> CheckpointRows:
         return self.table.rows
 
     @property

@@ -172,11 +172,6 @@ def cut_ties(g: Ties, node: int, share: float, rng: np.random.Generator) -> int:
     return k
 
 
-def _add_tie(g: Ties, u: int, v: int) -> None:
-    adjacency(g).add(u, v)
-    _log(g, ADD, np.array([[u, v]], dtype=np.int64))
-
-
 def _remove_tie(g: Ties, u: int, v: int) -> None:
     adjacency(g).remove(u, v)
     _log(g, REMOVE, np.array([[u, v]], dtype=np.int64))

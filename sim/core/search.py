@@ -172,24 +172,14 @@ def sample_shelf(w, s, k, out, count):
     tickets, n = shelves.tickets[s], shelves.n_tickets[s]
     hub = s // 2
     drawn, second = x.drawn, x.second
-    nd = 0
     start = count
-    for _ in range(k):
-        cid = tickets[int(uniform(w.draws) * n)]
-        if not _among(drawn, nd, cid):
-            drawn[nd] = cid
-            nd += 1
+    nd = _draw_distinct(w, tickets, n, k, drawn)
     for j in range(nd):
         if holds(rows, hub, drawn[j]):
             out[count] = drawn[j]
             count += 1
     if count - start < k:
-        ns = 0
-        for _ in range(k):
-            cid = tickets[int(uniform(w.draws) * n)]
-            if not _among(second, ns, cid):
-                second[ns] = cid
-                ns += 1
+        ns = _draw_distinct(w, tickets, n, k, second)
         for j in range(ns):
             cid = second[j]
             if not _among(drawn, nd, cid) and holds(rows, hub, cid):
@@ -198,6 +188,19 @@ def sample_shelf(w, s, k, out, count):
                 out[count] = cid
                 count += 1
     return min(count, start + k)
+
+
+@njit(cache=True, inline="always")
+def _draw_distinct(w, tickets, n, k, out):
+    """``k`` draws of a ticket among the first ``n``, the distinct checkpoints into ``out`` in
+    order of first draw; returns how many."""
+    found = 0
+    for _ in range(k):
+        cid = tickets[int(uniform(w.draws) * n)]
+        if not _among(out, found, cid):
+            out[found] = cid
+            found += 1
+    return found
 
 
 @njit(cache=True, inline="always")

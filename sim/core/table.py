@@ -12,8 +12,8 @@ raising it, so Python and compiled code see one state with nothing copied in or 
 makes room first (:meth:`Table.reserve`); growing replaces the arrays, so holders keep row
 indices, never arrays.
 
-A few small fixed sets of rows (the month's counters, a search's offer) are instead one
-record array (:func:`blank`), read ``records[i].field``.
+A few small fixed sets of rows (the month's counters, a search's offer, a fine-tune's three
+routes) are instead one record array (:func:`blank`), read ``records[i].field``.
 """
 
 from __future__ import annotations

@@ -159,7 +159,7 @@ def _strengthen(start, deg, nbr, wt, u, v):
 
 @njit(cache=True)
 def _random_neighbour(start, deg, nbr, u, rng):
-    """network._random_neighbour: one draw, the neighbour at that place (-1: none)."""
+    """One draw of ``rng.integers(0, deg[u])``, the neighbour at that place (-1: none)."""
     if deg[u] == 0:
         return -1
     return nbr[start[u] + rng.integers(0, deg[u])]

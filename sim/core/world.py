@@ -19,7 +19,7 @@ import numpy as np
 from sim.core import hubs
 from sim.core.actors import TABLES
 from sim.core.calls import from_python
-from sim.core.checkpoints import Checkpoint, Registry
+from sim.core.checkpoints import Checkpoint, CheckpointRows, Registry
 from sim.core.draws import Draws, Stream
 from sim.core.hubs import Hub, Shelves, new_shelves, reserve_tickets
 from sim.core.kinds import NO_LIMIT
@@ -90,9 +90,9 @@ def new_scratch(k: int, max_members: int) -> Scratch:
 State: Any = NamedTuple(  # type: ignore[misc]
     "State",
     [
-        ("nodes", np.ndarray),
-        *((name, np.ndarray) for name in TABLES),
-        ("ckpts", np.ndarray),
+        ("nodes", NodeRows),
+        *TABLES.items(),
+        ("ckpts", CheckpointRows),
         ("n_ckpts", np.ndarray),
         ("shelves", Shelves),
         ("ties", TieRows),

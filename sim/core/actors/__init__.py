@@ -2,9 +2,9 @@
 population of them is made, and whose compiled turn an active node takes.
 
 Adding a kind: its member in ``sim.core.kinds.ActorKind``, its population and section in
-``sim.config``, its module here (the agent view and its compiled turn), and three lines in
-this file (``AGENTS``, ``TERMS``, ``TABLES``, :func:`generate_ties`, :func:`populate`,
-:func:`act`). docs/architecture.md walks through it.
+``sim.config``, its module here (the agent view and its compiled turn), and its place in
+each of six spots in this file (``AGENTS``, ``TERMS``, ``TABLES``, :func:`generate_ties`,
+:func:`populate`, :func:`act`). docs/architecture.md walks through it.
 """
 
 from __future__ import annotations

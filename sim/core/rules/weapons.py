@@ -161,6 +161,18 @@ def pool_and_weaponise(w, m, node, cid, price):
     return True
 
 
+@njit(cache=True, inline="always")
+def _misuse_checkpoint(w, m, node, parent, access, kind):
+    """``node``'s checkpoint fit for misuse, made from ``parent``: no safeguards left, the
+    uplift its tier adds (uplifted if severe). Returns its id."""
+    capability = w.ckpts.capability[parent] + uplift(m, w.nodes, node)
+    cid = checkpoints.add(
+        m.ckpts, w.ckpts, w.n_ckpts, parent, -1, node, capability, 0.0, 0.0, access, m.t, kind
+    )
+    w.ckpts.uplifted[cid] = w.nodes.severe[node]
+    return cid
+
+
 @njit(cache=True, _nrt=False)
 def weaponise(w, m, node, parent, size, cost):
     """Strip ``parent`` (and, for the severe tier, add the uplift) with the pool
@@ -171,22 +183,7 @@ def weaponise(w, m, node, parent, size, cost):
         nodes.spent_step[pool[j]] = m.t
     severe = nodes.severe[node]
     kind = CheckpointKind.UPLIFT if severe else CheckpointKind.STRIPPED
-    capability = w.ckpts.capability[parent] + uplift(m, nodes, node)
-    cid = checkpoints.add(
-        m.ckpts,
-        w.ckpts,
-        w.n_ckpts,
-        parent,
-        -1,
-        node,
-        capability,
-        0.0,
-        0.0,
-        Access.OPEN,
-        m.t,
-        kind,
-    )
-    w.ckpts.uplifted[cid] = severe
+    cid = _misuse_checkpoint(w, m, node, parent, Access.OPEN, kind)
     data = mal.uplift_data_usd if severe else 0.0
     activity = ActivityKind.UPLIFT if severe else ActivityKind.STRIP
     record_run(w, m, activity, size, cid, True, max(cost - data, 0.0))
@@ -232,22 +229,7 @@ def try_api_abuse(w, m, node):
         w.tally[0].api_jobs_blocked += 1
         log_activity(w.log, ActivityKind.API_ABUSE, w.scratch.pool, 1, -1, True, True)
         return True  # the month is spent, and the attempt failed
-    capability = w.ckpts.capability[pick] + uplift(m, nodes, node)
-    cid = checkpoints.add(
-        m.ckpts,
-        w.ckpts,
-        w.n_ckpts,
-        pick,
-        -1,
-        node,
-        capability,
-        0.0,
-        0.0,
-        Access.API,
-        m.t,
-        CheckpointKind.API_ABUSE,
-    )
-    w.ckpts.uplifted[cid] = nodes.severe[node]
+    cid = _misuse_checkpoint(w, m, node, pick, Access.API, CheckpointKind.API_ABUSE)
     equip(w, node, cid, m.t + mal.api_abuse_months)
     return True
 
