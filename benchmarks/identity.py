@@ -33,24 +33,11 @@ import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
-SCENARIOS = (
-    "baseline",
-    "structured_access",
-    "hub_moderation",
-    "tamper_resistance",
-    "api_finetune_screening",
-)
-POLICIES = (
-    "structured_access",
-    "staged_release",
-    "tamper_resistance",
-    "hub_moderation",
-    "compute_kyc",
-    "pool_monitoring",
-    "api_finetune_screening",
-    "liability",
-    "adaptive",
-)
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.equivalence import SCENARIOS  # noqa: E402  (the baseline, four policies)
+from sim.config import POLICY_NAMES  # noqa: E402
+
 SMALL = {"population": {"labs": 5, "hobbyists": 400, "malicious": 24}, "steps": 30}
 MALICIOUS = {
     "population": {"labs": 5, "hobbyists": 300, "malicious": 80},
@@ -65,11 +52,11 @@ MALICIOUS = {
 }
 DEV = {
     "small": SMALL,
-    **{f"small_{p}": {**SMALL, "policies": {p: {"enabled": True}}} for p in POLICIES},
+    **{f"small_{p}": {**SMALL, "policies": {p: {"enabled": True}}} for p in POLICY_NAMES},
     "all_policies_block": {
         **SMALL,
         "network": {"kind": "stochastic_block"},
-        "policies": {p: {"enabled": True} for p in POLICIES},
+        "policies": {p: {"enabled": True} for p in POLICY_NAMES},
     },
     "watts_strogatz": {**SMALL, "network": {"kind": "watts_strogatz"}},
     "erdos_renyi": {**SMALL, "network": {"kind": "erdos_renyi"}},
@@ -84,7 +71,7 @@ DEV = {
     },
     "inventive": {**SMALL, "hobbyists": {"invention_prob": 0.2, "strip_technique_share": 0.5}},
     "malicious": MALICIOUS,
-    "malicious_policies": {**MALICIOUS, "policies": {p: {"enabled": True} for p in POLICIES}},
+    "malicious_policies": {**MALICIOUS, "policies": {p: {"enabled": True} for p in POLICY_NAMES}},
     "kyc_low": {
         **SMALL,
         "policies": {"compute_kyc": {"enabled": True, "threshold_flop": 1e15}},

@@ -149,6 +149,10 @@ def _optional(value: Any) -> int | None:
     return None if int(value) < 0 else int(value)
 
 
+def _stored_optional(value: int | None) -> int:
+    return -1 if value is None else value
+
+
 class Checkpoint:
     """A view of one row of the checkpoint table: reads and writes go to the columns."""
 
@@ -166,14 +170,14 @@ class Checkpoint:
     kind = _column("kind", lambda v: CheckpointKind(v).label, lambda s: CheckpointKind.of(s))
     access = _column("access", lambda v: Access(v).label, lambda s: Access.of(s))
     root = _column("root", int)
-    parent = _column("parent", _optional, lambda v: -1 if v is None else v)
-    parent2 = _column("parent2", _optional, lambda v: -1 if v is None else v)
+    parent = _column("parent", _optional, _stored_optional)
+    parent2 = _column("parent2", _optional, _stored_optional)
     creator = _column("creator", int)
     family = _column("family", int)
     inside = _column("inside", bool)
     depth = _column("depth", int)
     release_step = _column("release_step", int)
-    open_step = _column("open_step", _optional, lambda v: -1 if v is None else v)
+    open_step = _column("open_step", _optional, _stored_optional)
     uplifted = _column("uplifted", bool)
     on_hub = _column("on_hub", bool)
     on_fringe = _column("on_fringe", bool)
